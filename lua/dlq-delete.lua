@@ -1,0 +1,21 @@
+--[[ dlq-delete: delete dead-lettered jobs and everything kept about them.
+
+KEYS[1] dead        ZSET  sluice:{q}:dead
+KEYS[2] jobs        HASH  sluice:{q}:jobs
+KEYS[3] deliveries  HASH  sluice:{q}:deliveries
+KEYS[4] errors      HASH  sluice:{q}:errors
+
+ARGV[1..] ids
+
+Returns the number deleted; an id that is not dead (waiting, running, unknown) is left alone.
+]]
+local deleted = 0
+for _, id in ipairs(ARGV) do
+  if redis.call('ZREM', KEYS[1], id) == 1 then
+    redis.call('HDEL', KEYS[2], id)
+    redis.call('HDEL', KEYS[3], id)
+    redis.call('HDEL', KEYS[4], id)
+    deleted = deleted + 1
+  end
+end
+return deleted

@@ -1,0 +1,46 @@
+--[[ dlq-retry: move dead-lettered jobs back to pending with a fresh set of attempts.
+
+KEYS[1] dead        ZSET  sluice:{q}:dead
+KEYS[2] pending     LIST  sluice:{q}:pending
+KEYS[3] jobs        HASH  sluice:{q}:jobs
+KEYS[4] deliveries  HASH  sluice:{q}:deliveries
+KEYS[5] stats       HASH  sluice:{q}:stats
+
+ARGV[1] wake channel
+ARGV[2] mode: 'ids' (ARGV[3..] are ids) or 'all' (ARGV[3] is the most to move in this call, oldest first)
+
+Returns { moved, left }  left = dead letters remaining after this call
+
+Invariants
+  - the delivery count is kept (tokens stay unique); the record's base is set to it, so the
+    job starts again at attempt 1; its error history is kept
+  - an id that is not dead is ignored
+]]
+local ids
+if ARGV[2] == 'all' then
+  ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)
+else
+  ids = {}
+  for a = 3, #ARGV do
+    ids[#ids + 1] = ARGV[a]
+  end
+end
+
+local moved = {}
+for _, id in ipairs(ids) do
+  local record = redis.call('HGET', KEYS[3], id)
+  if record and redis.call('ZREM', KEYS[1], id) == 1 then
+    local p1 = string.find(record, '|', 1, true)
+    local p2 = string.find(record, '|', p1 + 1, true)
+    local base = redis.call('HGET', KEYS[4], id) or '0'
+    redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2))
+    moved[#moved + 1] = id
+  end
+end
+if #moved > 0 then
+  if redis.call('LPUSH', KEYS[2], unpack(moved)) == #moved then
+    redis.call('PUBLISH', ARGV[1], '1')
+  end
+  redis.call('HINCRBY', KEYS[5], 'redriven', #moved)
+end
+return { #moved, redis.call('ZCARD', KEYS[1]) }

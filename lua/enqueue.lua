@@ -1,0 +1,78 @@
+--[[ enqueue: add many jobs in one call.
+
+KEYS[1] pending  LIST    sluice:{q}:pending   ids waiting, LPUSH in, RPOP out
+KEYS[2] jobs     HASH    sluice:{q}:jobs      id -> record "enqueuedAt|base|opts|payload"
+KEYS[3] delayed  ZSET    sluice:{q}:delayed   id -> due time (ms, Redis clock)
+KEYS[4] seq      STRING  sluice:{q}:seq       last generated numeric id
+KEYS[5] stats    HASH    sluice:{q}:stats     counters
+
+ARGV[1] wake channel (PUBLISHed when pending was empty, so idle dispatchers start at once)
+ARGV[2] mode
+  'p' plain: ARGV[3..] are records "opts|payload"; ids are generated, no delay
+  'x' extended: ARGV[3..] are triples  jobId ('' = generate), delayMs, "opts|payload"
+At most 1000 jobs per call (Lua unpack limit); the wrapper enforces it.
+
+Returns
+  'p': the first generated id (integer); the others follow consecutively
+  'x': the ids in argument order (strings); an existing jobId is returned unchanged and not re-queued
+
+Invariants
+  - every id written to jobs is in exactly one of pending / delayed
+  - the first write is a memory-growing command, so under OOM the script fails before it changes anything
+  - enqueuedAt and due times come from the Redis clock
+]]
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local prefix = string.format('%d|0|', now)
+local pushed = {}
+local added = 0
+local result
+
+if ARGV[2] == 'p' then
+  local n = #ARGV - 2
+  local last = redis.call('INCRBY', KEYS[4], n)
+  local first = last - n + 1
+  local fields = {}
+  for i = 1, n do
+    local id = first + i - 1
+    pushed[i] = id
+    fields[2 * i - 1] = id
+    fields[2 * i] = prefix .. ARGV[i + 2]
+  end
+  redis.call('HSET', KEYS[2], unpack(fields))
+  added = n
+  result = first
+else
+  result = {}
+  for i = 3, #ARGV, 3 do
+    local id = ARGV[i]
+    local fresh
+    if id == '' then
+      id = tostring(redis.call('INCR', KEYS[4]))
+      redis.call('HSET', KEYS[2], id, prefix .. ARGV[i + 2])
+      fresh = true
+    else
+      fresh = redis.call('HSETNX', KEYS[2], id, prefix .. ARGV[i + 2]) == 1
+    end
+    result[#result + 1] = id
+    if fresh then
+      added = added + 1
+      local delay = tonumber(ARGV[i + 1])
+      if delay > 0 then
+        redis.call('ZADD', KEYS[3], now + delay, id)
+      else
+        pushed[#pushed + 1] = id
+      end
+    end
+  end
+end
+
+if #pushed > 0 then
+  if redis.call('LPUSH', KEYS[1], unpack(pushed)) == #pushed then
+    redis.call('PUBLISH', ARGV[1], '1')
+  end
+end
+if added > 0 then
+  redis.call('HINCRBY', KEYS[5], 'added', added)
+end
+return result

@@ -1,0 +1,87 @@
+--[[ reap: recover jobs whose lease expired, and promote due delayed jobs.
+
+KEYS[1] active      ZSET  sluice:{q}:active
+KEYS[2] pending     LIST  sluice:{q}:pending
+KEYS[3] jobs        HASH  sluice:{q}:jobs
+KEYS[4] deliveries  HASH  sluice:{q}:deliveries
+KEYS[5] errors      HASH  sluice:{q}:errors
+KEYS[6] dead        ZSET  sluice:{q}:dead
+KEYS[7] delayed     ZSET  sluice:{q}:delayed
+KEYS[8] stats       HASH  sluice:{q}:stats
+
+ARGV[1] wake channel
+ARGV[2] max jobs to handle in this call (bounded, so the script stays short)
+ARGV[3] attempts of a job whose record carries no options (the library default)
+
+Returns { requeued, deadLettered, promoted, more }  more = 1 when another call may find work
+
+Invariants
+  - a lease has expired when its deadline is before the Redis clock; client clocks play no part
+  - each expired lease is handled by exactly one call (several janitors may race safely)
+  - a job that has used all its attempts (deliveries - base >= attempts) goes to dead with a
+    'crashed' error entry, so a job that kills its worker cannot cycle forever
+  - recovered and promoted jobs go to the head of pending, to run next
+]]
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local limit = tonumber(ARGV[2])
+local wasEmpty = redis.call('LLEN', KEYS[2]) == 0
+local out = { 0, 0, 0, 0 }
+
+local due = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', now, 'LIMIT', 0, limit)
+if #due > 0 then
+  redis.call('ZREM', KEYS[7], unpack(due))
+  local n = #due
+  for i = 1, math.floor(n / 2) do
+    due[i], due[n - i + 1] = due[n - i + 1], due[i]
+  end
+  redis.call('RPUSH', KEYS[2], unpack(due))
+  out[3] = n
+end
+
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now, 'LIMIT', 0, limit)
+if #expired > 0 then
+  redis.call('ZREM', KEYS[1], unpack(expired))
+  local records = redis.call('HMGET', KEYS[3], unpack(expired))
+  local counts = redis.call('HMGET', KEYS[4], unpack(expired))
+  local back, dead = {}, {}
+  for i, id in ipairs(expired) do
+    local record = records[i]
+    if record then
+      local base, opts = string.match(record, '^%d+|(%d+)|([^|]*)|')
+      local attempts = tonumber(string.match(opts or '', '^(%d+)')) or tonumber(ARGV[3])
+      local used = (tonumber(counts[i]) or 0) - (tonumber(base) or 0)
+      if used >= attempts then
+        dead[#dead + 1] = id
+        local entry = '{"name":"CrashedError","message":"lease expired on delivery ' .. used ..
+          ': the worker running it died or stalled","reason":"crashed","at":' .. now .. '}'
+        local previous = redis.call('HGET', KEYS[5], id)
+        if previous then
+          redis.call('HSET', KEYS[5], id, string.sub(previous, 1, -2) .. ',' .. entry .. ']')
+        else
+          redis.call('HSET', KEYS[5], id, '[' .. entry .. ']')
+        end
+        redis.call('ZADD', KEYS[6], now, id)
+      else
+        back[#back + 1] = id
+      end
+    end
+  end
+  if #back > 0 then
+    redis.call('RPUSH', KEYS[2], unpack(back))
+    redis.call('HINCRBY', KEYS[8], 'reaped', #back)
+  end
+  if #dead > 0 then
+    redis.call('HINCRBY', KEYS[8], 'dead', #dead)
+    redis.call('HINCRBY', KEYS[8], 'failed', #dead)
+  end
+  out[1], out[2] = #back, #dead
+end
+
+if (#due == limit) or (#expired == limit) then
+  out[4] = 1
+end
+if wasEmpty and (out[1] + out[3] > 0) then
+  redis.call('PUBLISH', ARGV[1], '1')
+end
+return out

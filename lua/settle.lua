@@ -1,0 +1,106 @@
+--[[ settle: complete and fail many leased jobs in one call.
+
+KEYS[1] active      ZSET  sluice:{q}:active
+KEYS[2] jobs        HASH  sluice:{q}:jobs
+KEYS[3] deliveries  HASH  sluice:{q}:deliveries
+KEYS[4] errors      HASH  sluice:{q}:errors    id -> JSON array of error entries
+KEYS[5] pending     LIST  sluice:{q}:pending
+KEYS[6] delayed     ZSET  sluice:{q}:delayed
+KEYS[7] dead        ZSET  sluice:{q}:dead      id -> dead-at (ms, Redis clock)
+KEYS[8] stats       HASH  sluice:{q}:stats
+
+ARGV[1] wake channel
+ARGV[2] C, the number of completions
+ARGV[3 .. 2+2C]  completions: id, token
+then failures, four arguments each: id, token, retryDelayMs (-1 = dead-letter now), error entry (a JSON object)
+At most 1000 entries per call.
+
+Returns { completed, retried, dead, staleId1, staleId2, ... }
+
+Invariants
+  - an entry is applied only when the job is in active and its delivery count equals the token;
+    anything else is stale (the lease was lost) and changes nothing
+  - a completed job leaves no key behind; a failed one keeps its record and gains one error entry
+  - a retry waits in delayed (due = now + delay, Redis clock) or goes to the tail of pending when delay is 0
+]]
+local completions = tonumber(ARGV[2])
+local ids, tokens = {}, {}
+for i = 1, completions do
+  ids[i] = ARGV[1 + 2 * i]
+  tokens[i] = ARGV[2 + 2 * i]
+end
+local failBase = 3 + 2 * completions
+for a = failBase, #ARGV, 4 do
+  ids[#ids + 1] = ARGV[a]
+  tokens[#tokens + 1] = ARGV[a + 1]
+end
+if #ids == 0 then
+  return { 0, 0, 0 }
+end
+
+local counts = redis.call('HMGET', KEYS[3], unpack(ids))
+local leases = redis.call('ZMSCORE', KEYS[1], unpack(ids))
+local out = { 0, 0, 0 }
+local owned = {}
+local done = {}
+for i = 1, #ids do
+  if leases[i] and counts[i] == tokens[i] then
+    owned[#owned + 1] = ids[i]
+    if i <= completions then
+      done[#done + 1] = ids[i]
+    end
+  else
+    out[#out + 1] = ids[i]
+  end
+end
+if #owned == 0 then
+  return out
+end
+redis.call('ZREM', KEYS[1], unpack(owned))
+
+if #done > 0 then
+  redis.call('HDEL', KEYS[2], unpack(done))
+  redis.call('HDEL', KEYS[3], unpack(done))
+  redis.call('HDEL', KEYS[4], unpack(done))
+  redis.call('HINCRBY', KEYS[8], 'completed', #done)
+  out[1] = #done
+end
+
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local requeued = {}
+for i = completions + 1, #ids do
+  if leases[i] and counts[i] == tokens[i] then
+    local a = failBase + 4 * (i - completions - 1)
+    local id, delay, entry = ARGV[a], tonumber(ARGV[a + 2]), ARGV[a + 3]
+    local previous = redis.call('HGET', KEYS[4], id)
+    if previous then
+      redis.call('HSET', KEYS[4], id, string.sub(previous, 1, -2) .. ',' .. entry .. ']')
+    else
+      redis.call('HSET', KEYS[4], id, '[' .. entry .. ']')
+    end
+    if delay < 0 then
+      redis.call('ZADD', KEYS[7], now, id)
+      out[3] = out[3] + 1
+    elseif delay == 0 then
+      requeued[#requeued + 1] = id
+      out[2] = out[2] + 1
+    else
+      redis.call('ZADD', KEYS[6], now + delay, id)
+      out[2] = out[2] + 1
+    end
+  end
+end
+if #requeued > 0 and redis.call('LPUSH', KEYS[5], unpack(requeued)) == #requeued then
+  redis.call('PUBLISH', ARGV[1], '1')
+end
+if out[2] > 0 then
+  redis.call('HINCRBY', KEYS[8], 'retried', out[2])
+end
+if out[3] > 0 then
+  redis.call('HINCRBY', KEYS[8], 'dead', out[3])
+end
+if out[2] + out[3] > 0 then
+  redis.call('HINCRBY', KEYS[8], 'failed', out[2] + out[3])
+end
+return out

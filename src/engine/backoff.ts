@@ -1,0 +1,25 @@
+import type { StoredJobOptions } from './job-options.js';
+import { MAX_DELAY } from './job-options.js';
+
+/** What happens to an attempt that failed: retry after a delay (ms), or dead-letter. */
+export type FailureStep = { retryInMs: number } | { dead: true };
+
+/** The wait before attempt `attempt + 1`, jitter drawn from `random` in [0, 1). */
+export function backoffDelay(attempt: number, backoff: StoredJobOptions['backoff'], random: number): number {
+  const base = backoff.type === 'fixed' ? backoff.delay : backoff.delay * 2 ** (attempt - 1);
+  return Math.min(MAX_DELAY, Math.round(base * (1 + backoff.jitter * random)));
+}
+
+/**
+ * Decides the fate of a failed attempt (1-based). `retryable: false` (an undecodable record,
+ * say) dead-letters at once whatever attempts remain.
+ */
+export function failureStep(
+  attempt: number,
+  options: StoredJobOptions,
+  random: number,
+  retryable = true,
+): FailureStep {
+  if (!retryable || attempt >= options.attempts) return { dead: true };
+  return { retryInMs: backoffDelay(attempt, options.backoff, random) };
+}

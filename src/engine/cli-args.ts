@@ -1,0 +1,117 @@
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { LevelWithSilent } from 'pino';
+import { LOG_LEVELS } from './logger.js';
+
+export const USAGE = `Usage: node dist/engine.js --queue NAME --handler ./handler.js [options]
+
+Runs Sluice engine processes: each leases jobs from Redis in batches and runs them in a pool
+of worker threads with the handler module's default export, async (payload, ctx) => result.
+
+  --queue NAME            queue to work on (required)
+  --handler PATH          handler module (required)
+  --threads N             worker threads per process (default: number of cores)
+  --processes auto|K      engine processes; auto = one per core (default 1); a crashed
+                          process is restarted with a backoff
+  --redis URL             redis://[:password@]host:port[/db] or rediss://... for TLS
+                          (default: $REDIS_URL, else redis://127.0.0.1:6379)
+  --start-redis           if no --redis/$REDIS_URL is given and nothing answers on
+                          127.0.0.1:6379, start a local redis-server (AOF in ./data/redis)
+  --lease-ms MS           lease length; a dead engine's jobs return after it (default 30000)
+  --batch N               jobs per acquire call, 1-1000 (default 512)
+  --grace-ms MS           on SIGTERM/SIGINT, time running jobs get to finish (default 30000)
+  --janitor-ms MS         janitor interval (default 5000)
+  --thread-memory-mb MB   heap limit per worker thread (default 512)
+  --log-level LEVEL       ${LOG_LEVELS.join(' | ')} (default info)
+  --help                  show this text
+
+Signals: SIGTERM or SIGINT stops gracefully (exit 0); a second one exits at once.`;
+
+export interface CliArgs {
+  queue: string;
+  handler: string;
+  threads: number | undefined;
+  processes: number;
+  redis: string | undefined;
+  startRedis: boolean;
+  leaseMs: number | undefined;
+  batch: number | undefined;
+  graceMs: number | undefined;
+  janitorMs: number | undefined;
+  threadMemoryMb: number | undefined;
+  logLevel: LevelWithSilent;
+}
+
+export type Parsed = { help: true } | { help: false; args: CliArgs };
+
+/** A bad invocation: the message says what to fix. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function integer(flag: string, value: string | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`--${flag} must be a whole number >= ${min}, got "${value}"`);
+  }
+  return n;
+}
+
+/** Parses engine flags (pure: the environment comes in as an argument). */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Parsed {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        queue: { type: 'string' },
+        handler: { type: 'string' },
+        threads: { type: 'string' },
+        processes: { type: 'string' },
+        redis: { type: 'string' },
+        'start-redis': { type: 'boolean' },
+        'lease-ms': { type: 'string' },
+        batch: { type: 'string' },
+        'grace-ms': { type: 'string' },
+        'janitor-ms': { type: 'string' },
+        'thread-memory-mb': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Run with --help for the flags.`);
+  }
+  if (values.help) return { help: true };
+  const text = (flag: string) => values[flag] as string | undefined;
+  const queue = text('queue');
+  const handler = text('handler');
+  if (!queue) throw new UsageError('--queue NAME is required');
+  if (!handler) throw new UsageError('--handler PATH is required (a module with a default export function)');
+  const processesFlag = text('processes') ?? '1';
+  const processes = processesFlag === 'auto' ? availableParallelism() : integer('processes', processesFlag);
+  const logLevel = (text('log-level') ?? 'info') as LevelWithSilent;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  return {
+    help: false,
+    args: {
+      queue,
+      handler,
+      threads: integer('threads', text('threads')),
+      processes: processes as number,
+      redis: text('redis') ?? (env.REDIS_URL || undefined),
+      startRedis: values['start-redis'] === true,
+      leaseMs: integer('lease-ms', text('lease-ms')),
+      batch: integer('batch', text('batch')),
+      graceMs: integer('grace-ms', text('grace-ms'), 0),
+      janitorMs: integer('janitor-ms', text('janitor-ms')),
+      threadMemoryMb: integer('thread-memory-mb', text('thread-memory-mb')),
+      logLevel,
+    },
+  };
+}

@@ -1,0 +1,324 @@
+import type { Redis } from 'ioredis';
+import type { Acquired, Leased } from '../redis/acquire.js';
+import { acquire } from '../redis/acquire.js';
+import type { QueueKeys } from '../redis/keys.js';
+import { release } from '../redis/release.js';
+import type { ThreadPool } from '../threads/pool.js';
+import { batchFailureReason } from '../threads/pool.js';
+import type { BatchResult, WireJob } from '../threads/protocol.js';
+import { COMPLETED } from '../threads/protocol.js';
+import type { WindowPolicy } from './batching.js';
+import { batchSizes, nextBlockSize } from './batching.js';
+import type { RedisClock } from './clock.js';
+import type { FailureReason } from './failure.js';
+import { decodeOptionHeader } from './job-options.js';
+import type { Leases } from './leases.js';
+import type { Logger } from './logger.js';
+import type { Settler } from './settler.js';
+
+/**
+ * The dispatcher moves jobs from Redis to the thread pool and their outcomes back.
+ *
+ * States (changed only through #to(), which asserts the move is allowed):
+ *   starting   constructed, run() not called yet
+ *   acquiring  an acquire call is in flight, or about to be
+ *   idle       the queue was empty: waiting for a wake message, the next due delayed job or
+ *              the 1 s poll (an idle process sends about one command a second)
+ *   full       the in-flight window is full: waiting for batches to finish (backpressure)
+ *   draining   stop() was called: no more acquires; running batches finish within the grace
+ *              period, unstarted and interrupted jobs are released
+ *   stopped    every held job is settled, released, or left for the janitor
+ */
+export type DispatcherState = 'starting' | 'acquiring' | 'idle' | 'full' | 'draining' | 'stopped';
+
+const MOVES: Readonly<Record<DispatcherState, readonly DispatcherState[]>> = {
+  starting: ['acquiring', 'draining'],
+  acquiring: ['acquiring', 'idle', 'full', 'draining'],
+  idle: ['acquiring', 'draining'],
+  full: ['acquiring', 'draining'],
+  draining: ['stopped'],
+  stopped: [],
+};
+
+export interface DispatcherOptions {
+  window: WindowPolicy;
+  /** Jobs per thread batch, at most. */
+  maxBatch: number;
+  threads: number;
+  leaseMs: number;
+  /** Delayed jobs promoted per acquire, at most. */
+  promoteLimit: number;
+  /** Added to a batch's longest job timeout before its thread is terminated. */
+  watchdogGraceMs: number;
+  /** Interrupted jobs get this long to report after the grace period ends. */
+  interruptWaitMs: number;
+}
+
+export const IDLE_POLL_MS = 1000;
+
+interface Deps {
+  redis: Redis;
+  keys: QueueKeys;
+  pool: ThreadPool;
+  leases: Leases;
+  settler: Settler;
+  clock: RedisClock;
+  log: Logger;
+}
+
+/** Longest job timeout in a batch (0: none has one). Most records carry no option header. */
+function longestTimeout(jobs: readonly Leased[]): number {
+  let longest = 0;
+  for (const { record } of jobs) {
+    const a = record.indexOf('|');
+    const b = record.indexOf('|', a + 1);
+    const c = record.indexOf('|', b + 1);
+    if (c > b + 1) longest = Math.max(longest, decodeOptionHeader(record.slice(b + 1, c))?.timeout ?? 0);
+  }
+  return longest;
+}
+
+export class Dispatcher {
+  #state: DispatcherState = 'starting';
+  #wakeUp: (() => void) | undefined;
+  /** A wake message came while we were busy: the next empty acquire must not go idle. */
+  #workSignalled = false;
+  #acquireErrors = 0;
+  /** Batches leased but not yet handed to the pool (the pool gets at most its capacity). */
+  readonly #queued: Leased[][] = [];
+  #runningBatches = 0;
+  readonly #interrupted: Leased[] = [];
+  #loop: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  get state(): DispatcherState {
+    return this.#state;
+  }
+
+  /** Jobs leased and not yet settled. */
+  get inFlight(): number {
+    return this.deps.leases.size;
+  }
+
+  run(): void {
+    this.#to('acquiring');
+    this.deps.leases.start();
+    this.#loop = this.#acquireLoop();
+  }
+
+  /** Settled jobs left the window: a full dispatcher may acquire again. */
+  capacityFreed(): void {
+    if (this.#state === 'full') this.#nudge();
+  }
+
+  /** A wake message: work was added to an empty queue. */
+  signalWork(): void {
+    this.#workSignalled = true;
+    if (this.#state === 'idle') this.#nudge();
+  }
+
+  /**
+   * Stops acquiring, lets running batches finish within graceMs, then interrupts the rest,
+   * flushes settlements and releases every job that did not run to the end.
+   */
+  stop(graceMs: number): Promise<void> {
+    this.#stopping ??= this.#drain(graceMs);
+    return this.#stopping;
+  }
+
+  #to(next: DispatcherState): void {
+    if (!MOVES[this.#state].includes(next)) {
+      throw new Error(`dispatcher cannot move from ${this.#state} to ${next}`);
+    }
+    this.#state = next;
+  }
+
+  #nudge(): void {
+    const wake = this.#wakeUp;
+    this.#wakeUp = undefined;
+    wake?.();
+  }
+
+  /** Waits for a nudge, or for ms to pass. */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(() => this.#nudge(), ms) : undefined;
+      this.#wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  get #draining(): boolean {
+    return this.#state === 'draining' || this.#state === 'stopped';
+  }
+
+  async #acquireLoop(): Promise<void> {
+    const { redis, keys, leases, clock, log } = this.deps;
+    const { window, leaseMs, promoteLimit } = this.options;
+    while (!this.#draining) {
+      const want = nextBlockSize(leases.size, leases.bytes, window);
+      if (want === 0) {
+        this.#to('full');
+        await this.#pause(Number.POSITIVE_INFINITY);
+        if (this.#draining) return;
+        this.#to('acquiring');
+        continue;
+      }
+      this.#workSignalled = false;
+      let got: Acquired;
+      try {
+        got = await acquire(redis, keys, want, leaseMs, promoteLimit);
+        this.#acquireErrors = 0;
+      } catch (error) {
+        this.#acquireErrors += 1;
+        const retryIn = Math.min(IDLE_POLL_MS, 25 * 2 ** this.#acquireErrors);
+        log.warn({ err: error, retryInMs: retryIn }, 'acquire failed; retrying');
+        await this.#pause(retryIn);
+        continue;
+      }
+      clock.observe(got.now);
+      if (got.jobs.length > 0) {
+        leases.add(got.jobs);
+        if (this.#draining) {
+          await this.#release(got.jobs);
+          return;
+        }
+        this.#dispatch(got.jobs);
+        continue;
+      }
+      if (this.#draining) return;
+      if (this.#workSignalled) continue;
+      this.#to('idle');
+      const untilDue = got.nextDue > 0 ? Math.max(1, got.nextDue - got.now) : IDLE_POLL_MS;
+      await this.#pause(Math.min(IDLE_POLL_MS, untilDue));
+      if (this.#draining) return;
+      this.#to('acquiring');
+    }
+  }
+
+  #dispatch(jobs: Leased[]): void {
+    let start = 0;
+    for (const size of batchSizes(jobs.length, this.options.threads, this.options.maxBatch)) {
+      this.#queued.push(jobs.slice(start, start + size));
+      start += size;
+    }
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#runningBatches < this.deps.pool.capacity && this.#queued.length > 0 && !this.#draining) {
+      const batch = this.#queued.shift() as Leased[];
+      this.#runningBatches += 1;
+      void this.#runBatch(batch).finally(() => {
+        this.#runningBatches -= 1;
+        this.#pump();
+        if (this.#state === 'full' || this.#draining) this.#nudge();
+      });
+    }
+  }
+
+  async #runBatch(batch: Leased[]): Promise<void> {
+    const wire: WireJob[] = batch.map(({ id, token, record }) => ({ id, token, record }));
+    const timeout = longestTimeout(batch);
+    let timedOut = false;
+    let watchdog: NodeJS.Timeout | undefined;
+    let controller: AbortController | undefined;
+    if (timeout > 0) {
+      const abort = new AbortController();
+      controller = abort;
+      watchdog = setTimeout(() => {
+        timedOut = true;
+        abort.abort();
+      }, timeout + this.options.watchdogGraceMs);
+    }
+    let results: BatchResult;
+    try {
+      results = await this.deps.pool.run(wire, controller?.signal);
+    } catch (error) {
+      if (this.#state === 'stopped') return; // the pool is closing: the janitor recovers these leases
+      this.#batchDied(batch, batchFailureReason(error, timedOut), error);
+      return;
+    } finally {
+      clearTimeout(watchdog);
+    }
+    const { settler } = this.deps;
+    for (let i = 0; i < batch.length; i++) {
+      const job = batch[i] as Leased;
+      const outcome = results[i];
+      if (outcome === COMPLETED) settler.complete(job);
+      else if (outcome === undefined || outcome.reason === 'interrupted') this.#interrupted.push(job);
+      else settler.fail(job, { ...outcome, reason: outcome.reason });
+    }
+  }
+
+  /**
+   * A thread died under a batch. Alone, the job is failed with the reason; in company, each job
+   * runs again on its own, so only the culprit pays an attempt.
+   */
+  #batchDied(batch: Leased[], reason: FailureReason, error: unknown): void {
+    this.deps.log.warn({ jobs: batch.length, reason, err: error }, 'a thread died running a batch');
+    if (batch.length > 1) {
+      for (const job of batch) this.#queued.unshift([job]);
+      return;
+    }
+    const job = batch[0] as Leased;
+    const message =
+      reason === 'oom'
+        ? 'the thread ran out of memory (resourceLimits) running this job'
+        : reason === 'timeout'
+          ? 'the handler did not yield before its timeout; its thread was terminated'
+          : `the thread running this job died: ${(error as Error)?.message ?? String(error)}`;
+    const name =
+      reason === 'oom' ? 'OutOfMemoryError' : reason === 'timeout' ? 'TimeoutError' : 'CrashedError';
+    this.deps.settler.fail(job, { reason, name, message });
+  }
+
+  async #release(jobs: readonly Leased[]): Promise<void> {
+    if (jobs.length === 0) return;
+    try {
+      await release(this.deps.redis, this.deps.keys, jobs);
+    } catch (error) {
+      this.deps.log.warn(
+        { err: error, jobs: jobs.length },
+        'release failed; the janitor will recover these jobs',
+      );
+    }
+    for (const job of jobs) this.deps.leases.drop(job);
+  }
+
+  async #waitForBatches(ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    while (this.#runningBatches > 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      await this.#pause(left);
+    }
+    return true;
+  }
+
+  async #drain(graceMs: number): Promise<void> {
+    const { log, pool, settler, leases } = this.deps;
+    this.#to('draining');
+    this.#nudge();
+    await this.#loop;
+    const unstarted = this.#queued.splice(0).flat();
+    await this.#release(unstarted);
+    if (!(await this.#waitForBatches(graceMs))) {
+      log.warn({ batches: this.#runningBatches }, 'grace period over: interrupting running jobs');
+      pool.interruptAll();
+      await this.#waitForBatches(this.options.interruptWaitMs);
+    }
+    await settler.drain();
+    await this.#release(this.#interrupted.splice(0));
+    leases.stop();
+    this.#to('stopped');
+    log.info({ released: unstarted.length, leftToJanitor: leases.size }, 'dispatcher stopped');
+  }
+}

@@ -1,0 +1,94 @@
+import { availableParallelism } from 'node:os';
+import type { RedisOptions } from 'ioredis';
+import { invalidOption } from '../errors.js';
+import { validateQueueName } from '../redis/keys.js';
+import { MIB, SECOND } from '../units.js';
+import type { Logger } from './logger.js';
+
+export interface EngineOptions {
+  queue: string;
+  /** Path or file: URL of the handler module (default export `async (payload, ctx) => result`). */
+  handler: string;
+  /** Redis URL (redis:// or rediss://, with password) or ioredis options; threads get their own clients. */
+  connection?: string | RedisOptions;
+  /** Worker threads running the handler. */
+  threads?: number;
+  /** A lease lasts this long (ms) unless renewed; a dead engine's jobs come back after it. */
+  leaseMs?: number;
+  /** Jobs per acquire call, at most. */
+  batch?: number;
+  /** Jobs leased and not yet settled, at most. */
+  maxInFlight?: number;
+  /** Record bytes leased and not yet settled, at most. */
+  maxInFlightBytes?: number;
+  /** Jobs per thread batch, at most. */
+  threadBatch?: number;
+  /** Batches one thread runs at once. */
+  tasksPerThread?: number;
+  threadMemoryMb?: number;
+  janitorIntervalMs?: number;
+  /** On stop, running jobs get this long (ms) to finish before their AbortSignal fires. */
+  graceMs?: number;
+  /** Settle when this many outcomes wait, or after settleWaitMs. */
+  settleBatch?: number;
+  settleWaitMs?: number;
+  logger?: Logger;
+}
+
+export type ResolvedEngineOptions = Required<Omit<EngineOptions, 'logger'>> & { logger: Logger | undefined };
+
+export const ENGINE_DEFAULTS = {
+  connection: 'redis://127.0.0.1:6379',
+  threads: Math.max(1, availableParallelism()),
+  leaseMs: 30 * SECOND,
+  batch: 512,
+  maxInFlight: 8192,
+  maxInFlightBytes: 64 * MIB,
+  threadBatch: 256,
+  tasksPerThread: 4,
+  threadMemoryMb: 512,
+  janitorIntervalMs: 5 * SECOND,
+  graceMs: 30 * SECOND,
+  settleBatch: 256,
+  settleWaitMs: 2,
+} satisfies Omit<ResolvedEngineOptions, 'queue' | 'handler' | 'logger'>;
+
+const LIMITS: Record<keyof typeof ENGINE_DEFAULTS, [number, number] | undefined> = {
+  connection: undefined,
+  threads: [1, 256],
+  leaseMs: [100, 24 * 3600 * SECOND],
+  batch: [1, 1000],
+  maxInFlight: [1, 1_000_000],
+  maxInFlightBytes: [MIB, 16 * 1024 * MIB],
+  threadBatch: [1, 1000],
+  tasksPerThread: [1, 1000],
+  threadMemoryMb: [16, 64 * 1024],
+  janitorIntervalMs: [10, 3600 * SECOND],
+  graceMs: [0, 3600 * SECOND],
+  settleBatch: [1, 1000],
+  settleWaitMs: [0, 1000],
+};
+
+/** Validates every field (naming the bad one) and fills in the defaults. */
+export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOptions {
+  validateQueueName(options.queue);
+  if (typeof options.handler !== 'string' || options.handler === '') {
+    throw invalidOption('handler', 'must be the path of a handler module');
+  }
+  const resolved = { ...ENGINE_DEFAULTS, ...options, logger: options.logger } as ResolvedEngineOptions;
+  for (const [field, range] of Object.entries(LIMITS)) {
+    const value = (resolved as unknown as Record<string, unknown>)[field];
+    if (range === undefined) continue;
+    const [min, max] = range;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw invalidOption(field, `must be an integer from ${min} to ${max}, got ${String(value)}`);
+    }
+  }
+  if (
+    typeof resolved.connection !== 'string' &&
+    (typeof resolved.connection !== 'object' || resolved.connection === null)
+  ) {
+    throw invalidOption('connection', 'must be a Redis URL or ioredis options');
+  }
+  return resolved;
+}

@@ -1,0 +1,72 @@
+import type { Redis } from 'ioredis';
+import type { Leased } from '../redis/acquire.js';
+import type { QueueKeys } from '../redis/keys.js';
+import { renewLeases } from '../redis/renew.js';
+import type { RedisClock } from './clock.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The jobs this process holds (leased and not yet settled or released), and the timer that
+ * keeps their leases alive: every lease/3, one pipelined ZADD XX moves every deadline to
+ * Redis-now + lease. Three renewals fit in a lease, so one slow round trip loses nothing.
+ */
+export class Leases {
+  readonly #held = new Map<string, Leased>();
+  #bytes = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #renewing = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: QueueKeys,
+    private readonly leaseMs: number,
+    private readonly clock: RedisClock,
+    private readonly log: Logger,
+  ) {}
+
+  get size(): number {
+    return this.#held.size;
+  }
+
+  /** Record bytes held, to bound memory when payloads are large. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  add(jobs: readonly Leased[]): void {
+    for (const job of jobs) {
+      this.#held.set(job.id, job);
+      this.#bytes += job.record.length;
+    }
+  }
+
+  /** Forgets a lease (settled, released or lost); a newer lease of the same id is kept. */
+  drop(job: Leased): void {
+    const held = this.#held.get(job.id);
+    if (held !== undefined && held.token === job.token) {
+      this.#held.delete(job.id);
+      this.#bytes -= held.record.length;
+    }
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.leaseMs / 3)));
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  async renew(): Promise<void> {
+    if (this.#renewing || this.#held.size === 0 || !this.clock.known) return;
+    this.#renewing = true;
+    try {
+      await renewLeases(this.redis, this.keys, [...this.#held.keys()], this.clock.now() + this.leaseMs);
+    } catch (error) {
+      this.log.warn({ err: error, jobs: this.#held.size }, 'lease renewal failed; retrying at the next tick');
+    } finally {
+      this.#renewing = false;
+    }
+  }
+}

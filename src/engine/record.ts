@@ -1,0 +1,81 @@
+import { ErrorCode, SluiceError } from '../errors.js';
+import type { StoredJobOptions } from './job-options.js';
+import { decodeOptionHeader } from './job-options.js';
+
+/**
+ * A job record as stored in the jobs hash: "enqueuedAt|base|optionHeader|payloadJson".
+ * The producer writes "optionHeader|payloadJson"; the enqueue script puts the Redis time and
+ * base 0 in front. attempt = deliveries - base (see lua/release.lua and lua/dlq-retry.lua).
+ */
+export interface DecodedRecord {
+  enqueuedAt: number;
+  base: number;
+  options: StoredJobOptions;
+  payloadJson: string;
+}
+
+function rejectUnserialisable(this: unknown, key: string, value: unknown): unknown {
+  const type = typeof value;
+  if (type === 'function' || type === 'symbol') {
+    throw new SluiceError(
+      ErrorCode.INVALID_PAYLOAD,
+      `${describeKey(key)} is a ${type}, which JSON cannot carry`,
+    );
+  }
+  if (type === 'number' && !Number.isFinite(value)) {
+    throw new SluiceError(
+      ErrorCode.INVALID_PAYLOAD,
+      `${describeKey(key)} is ${String(value)}, which JSON cannot carry`,
+    );
+  }
+  return value;
+}
+
+function describeKey(key: string): string {
+  return key === '' ? 'the payload' : `the payload's field ${JSON.stringify(key)}`;
+}
+
+/** JSON-encodes a payload, refusing what JSON would silently drop or mangle, and oversized results. */
+export function encodePayload(payload: unknown, maxBytes: number, field = 'payload'): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(payload, rejectUnserialisable);
+  } catch (error) {
+    if (error instanceof SluiceError) throw new SluiceError(error.code, `${field}: ${error.message}`);
+    throw new SluiceError(
+      ErrorCode.INVALID_PAYLOAD,
+      `${field}: not serialisable to JSON (${(error as Error).message})`,
+    );
+  }
+  if (json === undefined) {
+    throw new SluiceError(ErrorCode.INVALID_PAYLOAD, `${field}: ${String(payload)} is not a JSON value`);
+  }
+  // Counting UTF-8 bytes is only needed when the string could be over the limit.
+  if (json.length * 3 > maxBytes) {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > maxBytes) {
+      throw new SluiceError(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        `${field}: ${bytes} bytes of JSON is over maxPayloadBytes (${maxBytes}); store large data elsewhere and pass a reference`,
+      );
+    }
+  }
+  return json;
+}
+
+export function recordBody(optionHeader: string, payloadJson: string): string {
+  return `${optionHeader}|${payloadJson}`;
+}
+
+/** Parses a stored record; undefined when it is not one (a corrupt or foreign value). */
+export function decodeRecord(record: string): DecodedRecord | undefined {
+  const a = record.indexOf('|');
+  const b = record.indexOf('|', a + 1);
+  const c = record.indexOf('|', b + 1);
+  if (a <= 0 || b < 0 || c < 0) return undefined;
+  const enqueuedAt = Number(record.slice(0, a));
+  const base = Number(record.slice(a + 1, b));
+  const options = decodeOptionHeader(record.slice(b + 1, c));
+  if (!Number.isInteger(enqueuedAt) || !Number.isInteger(base) || options === undefined) return undefined;
+  return { enqueuedAt, base, options, payloadJson: record.slice(c + 1) };
+}

@@ -1,0 +1,148 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { Leased } from '../redis/acquire.js';
+import type { QueueKeys } from '../redis/keys.js';
+import type { Failure } from '../redis/settle.js';
+import { settle } from '../redis/settle.js';
+import type { FailedOutcome } from '../threads/protocol.js';
+import { failureStep } from './backoff.js';
+import type { FailureReason } from './failure.js';
+import { encodeErrorEntry, isRetryable } from './failure.js';
+import { JOB_DEFAULTS } from './job-options.js';
+import type { Leases } from './leases.js';
+import type { Logger } from './logger.js';
+import { decodeRecord } from './record.js';
+
+export interface SettlerOptions {
+  /** Flush once this many outcomes are waiting... */
+  maxBatch: number;
+  /** ...or once the oldest has waited this long (ms). */
+  maxWaitMs: number;
+}
+
+/** Builds the settle entry of a failed attempt: its error entry and what happens next. */
+export function failureFor(
+  job: Leased,
+  outcome: FailedOutcome & { reason: FailureReason },
+  random: number,
+): Failure {
+  const record = decodeRecord(job.record);
+  const options = record?.options ?? JOB_DEFAULTS;
+  const attempt = job.token - (record?.base ?? 0);
+  const step = failureStep(attempt, options, random, record !== undefined && isRetryable(outcome.reason));
+  const entry: Parameters<typeof encodeErrorEntry>[0] = {
+    name: outcome.name,
+    message: outcome.message,
+    reason: outcome.reason,
+    at: Date.now(),
+  };
+  if (outcome.stack !== undefined) entry.stack = outcome.stack;
+  return {
+    id: job.id,
+    token: job.token,
+    retryInMs: 'dead' in step ? -1 : step.retryInMs,
+    entry: encodeErrorEntry(entry),
+  };
+}
+
+interface Outcomes {
+  completions: Leased[];
+  failures: { job: Leased; failure: Failure }[];
+}
+
+/**
+ * Collects job outcomes and settles them in batches (one settle script call per flush). A batch
+ * that cannot be written is kept and tried again: its leases stay renewed meanwhile.
+ */
+export class Settler {
+  #buffer: Outcomes = { completions: [], failures: [] };
+  #timer: NodeJS.Timeout | undefined;
+  readonly #sending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: QueueKeys,
+    private readonly leases: Leases,
+    private readonly options: SettlerOptions,
+    private readonly log: Logger,
+    /** Called after a batch is written: its leases are free again. */
+    private readonly onSettled: () => void,
+  ) {}
+
+  complete(job: Leased): void {
+    this.#buffer.completions.push(job);
+    this.#schedule();
+  }
+
+  fail(job: Leased, outcome: FailedOutcome & { reason: FailureReason }): void {
+    const failure = failureFor(job, outcome, Math.random());
+    this.log.debug(
+      {
+        jobId: job.id,
+        token: job.token,
+        reason: outcome.reason,
+        err: outcome.message,
+        retryInMs: failure.retryInMs,
+      },
+      'job attempt failed',
+    );
+    this.#buffer.failures.push({ job, failure });
+    this.#schedule();
+  }
+
+  /** Sends everything buffered and waits until every send has been written. */
+  async drain(): Promise<void> {
+    this.#flush();
+    while (this.#sending.size > 0) {
+      await Promise.all(this.#sending);
+      this.#flush();
+    }
+  }
+
+  #size(): number {
+    return this.#buffer.completions.length + this.#buffer.failures.length;
+  }
+
+  #schedule(): void {
+    if (this.#size() >= this.options.maxBatch) this.#flush();
+    else this.#timer ??= setTimeout(() => this.#flush(), this.options.maxWaitMs);
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#size() === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = { completions: [], failures: [] };
+    const sending = this.#send(batch).finally(() => this.#sending.delete(sending));
+    this.#sending.add(sending);
+  }
+
+  async #send(batch: Outcomes, attempt = 1): Promise<void> {
+    try {
+      const result = await settle(
+        this.redis,
+        this.keys,
+        batch.completions,
+        batch.failures.map((f) => f.failure),
+      );
+      for (const job of batch.completions) this.leases.drop(job);
+      for (const { job } of batch.failures) this.leases.drop(job);
+      this.onSettled();
+      if (result.stale.length > 0) {
+        this.log.warn(
+          { jobIds: result.stale.slice(0, 20), count: result.stale.length },
+          'stale settlements rejected: those leases were lost',
+        );
+      }
+    } catch (error) {
+      const delay = Math.min(2000, 50 * 2 ** attempt);
+      this.log.warn(
+        { err: error, jobs: batch.completions.length + batch.failures.length, retryInMs: delay },
+        'settle failed; retrying',
+      );
+      await sleep(delay);
+      await this.#send(batch, attempt + 1);
+    }
+  }
+}

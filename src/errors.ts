@@ -1,0 +1,32 @@
+/**
+ * Public errors. Every error Sluice throws on purpose is a SluiceError with a stable `code`;
+ * each code is documented in the README ("Error codes"), and a test keeps the two in step.
+ */
+export const ErrorCode = {
+  INVALID_QUEUE_NAME: 'SLUICE_ERR_INVALID_QUEUE_NAME',
+  INVALID_OPTION: 'SLUICE_ERR_INVALID_OPTION',
+  INVALID_PAYLOAD: 'SLUICE_ERR_INVALID_PAYLOAD',
+  PAYLOAD_TOO_LARGE: 'SLUICE_ERR_PAYLOAD_TOO_LARGE',
+  INVALID_JOB_ID: 'SLUICE_ERR_INVALID_JOB_ID',
+  REDIS_EVICTS_KEYS: 'SLUICE_ERR_REDIS_EVICTS_KEYS',
+  REDIS_TOO_OLD: 'SLUICE_ERR_REDIS_TOO_OLD',
+  REDIS_UNREACHABLE: 'SLUICE_ERR_REDIS_UNREACHABLE',
+  HANDLER_INVALID: 'SLUICE_ERR_HANDLER_INVALID',
+  CLOSED: 'SLUICE_ERR_CLOSED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class SluiceError extends Error {
+  override readonly name = 'SluiceError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function invalidOption(field: string, why: string): SluiceError {
+  return new SluiceError(ErrorCode.INVALID_OPTION, `${field}: ${why}`);
+}

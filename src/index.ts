@@ -1,0 +1,11 @@
+export { Engine } from './engine/engine.js';
+export type { EngineOptions } from './engine/engine-options.js';
+export { ENGINE_DEFAULTS } from './engine/engine-options.js';
+export type { ErrorEntry, FailureReason } from './engine/failure.js';
+export type { BackoffOptions, BackoffType, JobOptions } from './engine/job-options.js';
+export { JOB_DEFAULTS } from './engine/job-options.js';
+export type { BulkJob, QueueOptions } from './engine/producer.js';
+export { QUEUE_DEFAULTS, Queue } from './engine/producer.js';
+export { ErrorCode, SluiceError } from './errors.js';
+export type { DeadLetter, DeadPage, JobInfo, JobState, QueueCounts } from './redis/inspect.js';
+export type { Handler, JobContext } from './threads/handler.js';

@@ -1,0 +1,18 @@
+import type { RedisOptions } from 'ioredis';
+
+/** Given to the janitor thread at start (workerData). */
+export interface JanitorData {
+  connection: string | RedisOptions;
+  queue: string;
+  intervalMs: number;
+  /** Jobs per reap call, so one call never holds Redis for long. */
+  batch: number;
+}
+
+/** Janitor thread → main thread. */
+export type JanitorReport =
+  | { type: 'reaped'; requeued: number; deadLettered: number; promoted: number }
+  | { type: 'error'; message: string };
+
+/** Main thread → janitor thread. */
+export const STOP = 'stop';

@@ -1,0 +1,53 @@
+/**
+ * Janitor thread: every interval (with jitter, so janitors of many processes spread out) it
+ * recovers expired leases and promotes due delayed jobs, in bounded calls until none is left.
+ * Its own connection keeps it independent of a busy dispatcher; the reap script is atomic, so
+ * any number of janitors may run against one queue.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { connect } from '../redis/connection.js';
+import { queueKeys } from '../redis/keys.js';
+import { reap } from '../redis/reap.js';
+import type { JanitorData, JanitorReport } from './protocol.js';
+import { STOP } from './protocol.js';
+
+const data = workerData as JanitorData;
+const keys = queueKeys(data.queue);
+const { redis } = connect(data.connection, `sluice:janitor:${data.queue}`, true);
+let stopping = false;
+let timer: NodeJS.Timeout | undefined;
+
+function report(message: JanitorReport): void {
+  parentPort?.postMessage(message);
+}
+
+async function sweep(): Promise<void> {
+  const total = { requeued: 0, deadLettered: 0, promoted: 0 };
+  for (;;) {
+    const r = await reap(redis, keys, data.batch);
+    total.requeued += r.requeued;
+    total.deadLettered += r.deadLettered;
+    total.promoted += r.promoted;
+    if (!r.more || stopping) break;
+  }
+  if (total.requeued + total.deadLettered + total.promoted > 0) report({ type: 'reaped', ...total });
+}
+
+function schedule(): void {
+  if (stopping) return;
+  const jittered = data.intervalMs * (0.75 + Math.random() / 2);
+  timer = setTimeout(() => {
+    sweep()
+      .catch((error: Error) => report({ type: 'error', message: error.message }))
+      .finally(schedule);
+  }, jittered);
+}
+
+parentPort?.on('message', (message) => {
+  if (message !== STOP) return;
+  stopping = true;
+  clearTimeout(timer);
+  redis.quit().finally(() => parentPort?.close());
+});
+
+schedule();

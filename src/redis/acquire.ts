@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import type { QueueKeys } from './keys.js';
+import { runScript } from './scripts.js';
+
+export interface Leased {
+  id: string;
+  /** The delivery count, which fences this lease: settle and release must present it. */
+  token: number;
+  record: string;
+}
+
+export interface Acquired {
+  /** Redis time (ms) at which the leases were set. */
+  now: number;
+  pendingLeft: number;
+  /** Due time of the earliest delayed job, when nothing was leased; -1 otherwise or when none. */
+  nextDue: number;
+  jobs: Leased[];
+}
+
+export const ACQUIRE_MAX = 1000;
+
+/** Leases up to `max` waiting jobs (see lua/acquire.lua). */
+export async function acquire(
+  redis: Redis,
+  keys: QueueKeys,
+  max: number,
+  leaseMs: number,
+  promoteLimit: number,
+): Promise<Acquired> {
+  const reply = (await runScript(
+    redis,
+    'acquire',
+    [keys.pending, keys.jobs, keys.deliveries, keys.active, keys.delayed],
+    [Math.min(max, ACQUIRE_MAX), leaseMs, promoteLimit],
+  )) as (string | number)[];
+  const jobs: Leased[] = [];
+  for (let i = 3; i < reply.length; i += 3) {
+    jobs.push({ id: reply[i] as string, token: reply[i + 1] as number, record: reply[i + 2] as string });
+  }
+  return { now: reply[0] as number, pendingLeft: reply[1] as number, nextDue: reply[2] as number, jobs };
+}

@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+import type { QueueKeys } from './keys.js';
+import { runScript } from './scripts.js';
+
+export interface EnqueueItem {
+  /** "optionHeader|payloadJson" (see engine/record.ts). */
+  body: string;
+  delay: number;
+  jobId: string | undefined;
+}
+
+/** Jobs per script call: lua/enqueue.lua unpacks its arguments, and Lua caps unpack near 8,000. */
+export const ENQUEUE_CHUNK = 1000;
+
+function isPlain(item: EnqueueItem): boolean {
+  return item.delay === 0 && item.jobId === undefined;
+}
+
+function callChunk(redis: Redis, keys: QueueKeys, chunk: readonly EnqueueItem[]): Promise<string[]> {
+  const scriptKeys = [keys.pending, keys.jobs, keys.delayed, keys.seq, keys.stats];
+  if (chunk.every(isPlain)) {
+    return runScript(redis, 'enqueue', scriptKeys, [keys.wake, 'p', ...chunk.map((item) => item.body)]).then(
+      (first) => chunk.map((_, i) => String((first as number) + i)),
+    );
+  }
+  const args: (string | number)[] = [keys.wake, 'x'];
+  for (const item of chunk) args.push(item.jobId ?? '', item.delay, item.body);
+  return runScript(redis, 'enqueue', scriptKeys, args) as Promise<string[]>;
+}
+
+/** Writes jobs in chunks sent together (one round trip's worth of latency); returns ids in order. */
+export async function enqueue(
+  redis: Redis,
+  keys: QueueKeys,
+  items: readonly EnqueueItem[],
+): Promise<string[]> {
+  if (items.length <= ENQUEUE_CHUNK) return callChunk(redis, keys, items);
+  const calls: Promise<string[]>[] = [];
+  for (let i = 0; i < items.length; i += ENQUEUE_CHUNK) {
+    calls.push(callChunk(redis, keys, items.slice(i, i + ENQUEUE_CHUNK)));
+  }
+  return (await Promise.all(calls)).flat();
+}

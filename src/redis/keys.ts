@@ -1,0 +1,40 @@
+import { ErrorCode, SluiceError } from '../errors.js';
+
+/** Every Redis key of a queue; the README's "Under the hood" documents each. */
+export const KEY_NAMES = [
+  'pending',
+  'jobs',
+  'deliveries',
+  'active',
+  'delayed',
+  'dead',
+  'errors',
+  'stats',
+  'seq',
+] as const;
+
+export type KeyName = (typeof KEY_NAMES)[number];
+
+export type QueueKeys = Readonly<Record<KeyName, string>> & {
+  /** Pub/sub channel that tells idle dispatchers work has arrived (not a key). */
+  readonly wake: string;
+};
+
+const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+export function validateQueueName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !QUEUE_NAME.test(name)) {
+    throw new SluiceError(
+      ErrorCode.INVALID_QUEUE_NAME,
+      `queue name must be 1-100 characters of A-Z a-z 0-9 _ . : -, got ${JSON.stringify(name)}`,
+    );
+  }
+}
+
+/** All keys share the hash tag {name}, so every script's keys live in one Redis Cluster slot. */
+export function queueKeys(name: string): QueueKeys {
+  validateQueueName(name);
+  const prefix = `sluice:{${name}}:`;
+  const keys = Object.fromEntries(KEY_NAMES.map((k) => [k, prefix + k])) as Record<KeyName, string>;
+  return Object.freeze({ ...keys, wake: `${prefix}wake` });
+}

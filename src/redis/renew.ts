@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis';
+import type { QueueKeys } from './keys.js';
+
+const CHUNK = 1000;
+
+/**
+ * Pushes the lease deadline of every given job to `deadline` with pipelined ZADD XX: XX never
+ * re-adds a job that was settled or reaped meanwhile.
+ */
+export async function renewLeases(
+  redis: Redis,
+  keys: QueueKeys,
+  ids: readonly string[],
+  deadline: number,
+): Promise<void> {
+  if (ids.length === 0) return;
+  const pipeline = redis.pipeline();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const args: (string | number)[] = [];
+    for (const id of ids.slice(i, i + CHUNK)) args.push(deadline, id);
+    pipeline.zadd(keys.active, 'XX', ...args);
+  }
+  const results = await pipeline.exec();
+  const failed = results?.find(([error]) => error !== null);
+  if (failed) throw failed[0];
+}

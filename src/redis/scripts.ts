@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+/** The Lua scripts in lua/, one file each. */
+export type ScriptName = 'enqueue' | 'acquire' | 'settle' | 'reap' | 'release' | 'dlq-retry' | 'dlq-delete';
+
+const NAMES: readonly ScriptName[] = [
+  'enqueue',
+  'acquire',
+  'settle',
+  'reap',
+  'release',
+  'dlq-retry',
+  'dlq-delete',
+];
+const LUA_DIR = new URL('../../lua/', import.meta.url);
+
+interface Loaded {
+  lua: string;
+  /** Command name carries the script's digest, so a connection never runs an older version. */
+  command: string;
+}
+
+const loaded = new Map<ScriptName, Loaded>(
+  NAMES.map((name) => {
+    const lua = readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8');
+    const digest = createHash('sha1').update(lua).digest('hex').slice(0, 10);
+    return [name, { lua, command: `sluice_${name.replace('-', '_')}_${digest}` }];
+  }),
+);
+
+const defined = new WeakSet<Redis>();
+
+type ScriptCall = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
+
+function define(redis: Redis): void {
+  if (defined.has(redis)) return;
+  for (const { lua, command } of loaded.values()) redis.defineCommand(command, { lua });
+  defined.add(redis);
+}
+
+/**
+ * Runs a script (EVALSHA, loading it on NOSCRIPT: ioredis's defineCommand does that). The typed
+ * wrapper of each script is the only caller; it parses the untyped reply.
+ */
+export function runScript(
+  redis: Redis,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  define(redis);
+  const { command } = loaded.get(name) as Loaded;
+  const call = (redis as unknown as Record<string, ScriptCall>)[command] as ScriptCall;
+  return call.call(redis, keys.length, ...keys, ...args);
+}

@@ -1,0 +1,75 @@
+import type { Redis } from 'ioredis';
+import type { QueueKeys } from './keys.js';
+import { runScript } from './scripts.js';
+
+export interface Completion {
+  id: string;
+  token: number;
+}
+
+export interface Failure {
+  id: string;
+  token: number;
+  /** Wait before the next attempt; -1 dead-letters the job now. */
+  retryInMs: number;
+  /** One error entry, a JSON object (see engine/failure.ts). */
+  entry: string;
+}
+
+export interface Settled {
+  completed: number;
+  retried: number;
+  dead: number;
+  /** Ids whose token was stale (the lease was lost): nothing was changed for them. */
+  stale: string[];
+}
+
+export const SETTLE_MAX = 1000;
+
+async function settleChunk(
+  redis: Redis,
+  keys: QueueKeys,
+  completions: readonly Completion[],
+  failures: readonly Failure[],
+): Promise<Settled> {
+  const args: (string | number)[] = [keys.wake, completions.length];
+  for (const c of completions) args.push(c.id, c.token);
+  for (const f of failures) args.push(f.id, f.token, f.retryInMs, f.entry);
+  const reply = (await runScript(
+    redis,
+    'settle',
+    [keys.active, keys.jobs, keys.deliveries, keys.errors, keys.pending, keys.delayed, keys.dead, keys.stats],
+    args,
+  )) as (number | string)[];
+  return {
+    completed: reply[0] as number,
+    retried: reply[1] as number,
+    dead: reply[2] as number,
+    stale: reply.slice(3) as string[],
+  };
+}
+
+/** Completes and fails leased jobs, each fenced by its token (see lua/settle.lua). */
+export async function settle(
+  redis: Redis,
+  keys: QueueKeys,
+  completions: readonly Completion[],
+  failures: readonly Failure[],
+): Promise<Settled> {
+  if (completions.length + failures.length <= SETTLE_MAX)
+    return settleChunk(redis, keys, completions, failures);
+  const parts: Promise<Settled>[] = [];
+  for (let i = 0; i < completions.length; i += SETTLE_MAX) {
+    parts.push(settleChunk(redis, keys, completions.slice(i, i + SETTLE_MAX), []));
+  }
+  for (let i = 0; i < failures.length; i += SETTLE_MAX) {
+    parts.push(settleChunk(redis, keys, [], failures.slice(i, i + SETTLE_MAX)));
+  }
+  const results = await Promise.all(parts);
+  return {
+    completed: results.reduce((n, r) => n + r.completed, 0),
+    retried: results.reduce((n, r) => n + r.retried, 0),
+    dead: results.reduce((n, r) => n + r.dead, 0),
+    stale: results.flatMap((r) => r.stale),
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Thread side of the pool: loads the handler once per thread, runs each batch's jobs
+ * concurrently, each with its own timeout and AbortSignal, and reports one outcome per job.
+ */
+import { BroadcastChannel, workerData } from 'node:worker_threads';
+import { decodeRecord } from '../engine/record.js';
+import type { Handler, JobContext } from './handler.js';
+import type {
+  BatchResult,
+  FailedOutcome,
+  Outcome,
+  OutcomeReason,
+  RunBatch,
+  ThreadData,
+  WireJob,
+} from './protocol.js';
+import { COMPLETED, SHUTDOWN_MESSAGE } from './protocol.js';
+
+const data = workerData as ThreadData;
+const running = new Set<AbortController>();
+let shuttingDown = false;
+
+const shutdown = new BroadcastChannel(data.shutdownChannel);
+shutdown.onmessage = (event) => {
+  if ((event as MessageEvent).data !== SHUTDOWN_MESSAGE) return;
+  shuttingDown = true;
+  for (const controller of running) controller.abort(new InterruptedError());
+};
+shutdown.unref();
+
+class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  constructor() {
+    super('the engine is shutting down');
+  }
+}
+
+let handler: Promise<Handler> | undefined;
+
+async function loadHandler(): Promise<Handler> {
+  const module = (await import(data.handlerUrl)) as { default?: unknown };
+  if (typeof module.default !== 'function') {
+    throw new TypeError(`${data.handlerUrl} has no default export function`);
+  }
+  return module.default as Handler;
+}
+
+/** The signal is made on first use: most handlers never read it and it is not free. */
+class Context implements JobContext {
+  #controller: AbortController | undefined;
+  constructor(
+    readonly id: string,
+    readonly attempt: number,
+  ) {}
+
+  get controller(): AbortController {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      running.add(this.#controller);
+      if (shuttingDown) this.#controller.abort(new InterruptedError());
+    }
+    return this.#controller;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get touched(): boolean {
+    return this.#controller !== undefined;
+  }
+
+  done(): void {
+    if (this.#controller) running.delete(this.#controller);
+  }
+}
+
+function failed(reason: OutcomeReason, error: unknown): FailedOutcome {
+  if (error instanceof Error) {
+    const outcome: FailedOutcome = { reason, name: error.name, message: error.message };
+    if (error.stack !== undefined) outcome.stack = error.stack;
+    return outcome;
+  }
+  return { reason, name: 'NonError', message: `the handler threw a non-Error value: ${String(error)}` };
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+async function runJob(job: WireJob, run: Handler): Promise<Outcome> {
+  const record = decodeRecord(job.record);
+  if (record === undefined) {
+    return {
+      reason: 'decode_error',
+      name: 'DecodeError',
+      message: 'the stored value is not a Sluice job record',
+    };
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(record.payloadJson);
+  } catch (error) {
+    return failed('decode_error', error);
+  }
+  const ctx = new Context(job.id, job.token - record.base);
+  const { timeout } = record.options;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    if (timeout > 0) {
+      const { controller } = ctx;
+      timer = setTimeout(() => controller.abort(new TimeoutError(`timed out after ${timeout} ms`)), timeout);
+      await Promise.race([run(payload, ctx), rejectOnAbort(controller.signal)]);
+    } else {
+      await run(payload, ctx);
+    }
+    return COMPLETED;
+  } catch (error) {
+    const reason = !ctx.touched
+      ? 'error'
+      : ctx.signal.reason instanceof TimeoutError
+        ? 'timeout'
+        : ctx.signal.reason instanceof InterruptedError
+          ? 'interrupted'
+          : 'error';
+    return failed(reason, reason === 'error' ? error : ctx.signal.reason);
+  } finally {
+    clearTimeout(timer);
+    ctx.done();
+  }
+}
+
+export default async function runBatch({ jobs }: RunBatch): Promise<BatchResult> {
+  handler ??= loadHandler();
+  const run = await handler;
+  return Promise.all(jobs.map((job) => runJob(job, run)));
+}
