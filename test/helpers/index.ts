@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { Engine, type EngineOptions, Queue, type QueueOptions } from '../../dist/index.js';
+
+export const silent = pino({ level: 'silent' });
+
+export function redisUrl(): string {
+  return inject('redisUrl');
+}
+
+/** A queue name no other test uses. */
+export function queueName(label: string): string {
+  return `t-${label}-${randomBytes(4).toString('hex')}`;
+}
+
+export function handlerPath(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/handlers/${name}.js`, import.meta.url));
+}
+
+export const ENGINE_ENTRY = fileURLToPath(new URL('../../dist/engine.js', import.meta.url));
+
+interface Tracked {
+  label: string;
+  isOpen(): boolean;
+  close(): Promise<void>;
+}
+
+const tracked: Tracked[] = [];
+
+/** Closes whatever a test left open; returns the labels of those it had to close. */
+export async function closeTracked(): Promise<string[]> {
+  const open = tracked.splice(0).filter((t) => t.isOpen());
+  await Promise.all(open.map((t) => t.close().catch(() => {})));
+  return open.map((t) => t.label);
+}
+
+export function openQueue(name: string, options: QueueOptions = {}): Queue {
+  const queue = new Queue(name, { connection: redisUrl(), ...options });
+  let closed = false;
+  const close = queue.close.bind(queue);
+  queue.close = async () => {
+    closed = true;
+    await close();
+  };
+  tracked.push({ label: `Queue ${name}`, isOpen: () => !closed, close: () => queue.close() });
+  return queue;
+}
+
+export async function startEngine(options: EngineOptions) {
+  const engine = await Engine.start({ connection: redisUrl(), logger: silent, threads: 2, ...options });
+  tracked.push({
+    label: `Engine ${options.queue}`,
+    isOpen: () => engine.state !== 'stopped',
+    close: () => engine.stop(0),
+  });
+  return engine;
+}
+
+/** Polls `check` until it returns a truthy value; fails with `what` after timeoutMs. */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
