@@ -18,10 +18,13 @@ export function nextBlockSize(inFlight: number, inFlightBytes: number, policy: W
   return free < worthIt ? 0 : Math.min(free, policy.maxBlock);
 }
 
-/** Splits n leased jobs into batches for the threads: spread over all threads, at most maxBatch each. */
+/**
+ * Splits n leased jobs into batches for the threads: at least one per thread when there are
+ * enough jobs, at most maxBatch each, sizes differing by at most one.
+ */
 export function batchSizes(n: number, threads: number, maxBatch: number): number[] {
-  const size = Math.max(1, Math.min(maxBatch, Math.ceil(n / threads)));
-  const sizes: number[] = [];
-  for (let left = n; left > 0; left -= size) sizes.push(Math.min(size, left));
-  return sizes;
+  const count = Math.min(n, Math.max(threads, Math.ceil(n / maxBatch)));
+  const small = Math.floor(n / count);
+  const big = n % count;
+  return Array.from({ length: count }, (_, i) => (i < big ? small + 1 : small));
 }

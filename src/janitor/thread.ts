@@ -47,7 +47,9 @@ parentPort?.on('message', (message) => {
   if (message !== STOP) return;
   stopping = true;
   clearTimeout(timer);
-  redis.quit().finally(() => parentPort?.close());
+  // disconnect, not quit: quit waits out a connection attempt still in progress.
+  redis.disconnect();
+  parentPort?.close();
 });
 
 schedule();

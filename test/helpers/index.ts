@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { Engine, type EngineOptions, Queue, type QueueOptions } from '../../dist/index.js';

@@ -32,10 +32,15 @@ export function hasRedisServer(): boolean {
   return !spawnSync('redis-server', ['--version']).error;
 }
 
-async function waitForPing(url: string, child: ChildProcess): Promise<void> {
+async function waitForPing(url: string, child: ChildProcess, password: string | undefined): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      ...(password === undefined ? {} : { password }),
+    });
     probe.on('error', () => {});
     try {
       await probe.connect();
@@ -72,7 +77,12 @@ export async function startRedisServer(config: Record<string, string> = {}): Pro
   const url = `redis://127.0.0.1:${port}`;
   const launch = async () => {
     child = spawn('redis-server', args, { stdio: 'ignore' });
-    await waitForPing(url, child);
+    try {
+      await waitForPing(url, child, settings.requirepass);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
   };
   const exited = () =>
     child.exitCode !== null || child.signalCode !== null

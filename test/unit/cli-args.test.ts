@@ -1,0 +1,122 @@
+import { availableParallelism } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { parseCli, UsageError } from '../../dist/engine/cli-args.js';
+
+const REQUIRED = ['--queue', 'emails', '--handler', './handler.js'];
+
+function args(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const parsed = parseCli(argv, env);
+  if (parsed.help) throw new Error('parsed as --help');
+  return parsed.args;
+}
+
+function usageError(argv: string[]): UsageError {
+  try {
+    parseCli(argv, {});
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return error as UsageError;
+  }
+  throw new Error(`${argv.join(' ')} was accepted`);
+}
+
+describe('parseCli', () => {
+  it('fills in the defaults', () => {
+    expect(args(REQUIRED)).toEqual({
+      queue: 'emails',
+      handler: './handler.js',
+      threads: undefined,
+      processes: 1,
+      redis: undefined,
+      startRedis: false,
+      leaseMs: undefined,
+      batch: undefined,
+      graceMs: undefined,
+      janitorMs: undefined,
+      threadMemoryMb: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every flag', () => {
+    expect(
+      args([
+        ...REQUIRED,
+        '--threads=4',
+        '--processes',
+        '3',
+        '--redis',
+        'redis://h:1',
+        '--start-redis',
+        '--lease-ms',
+        '1000',
+        '--batch',
+        '10',
+        '--grace-ms',
+        '0',
+        '--janitor-ms',
+        '200',
+        '--thread-memory-mb',
+        '64',
+        '--log-level',
+        'debug',
+      ]),
+    ).toEqual({
+      queue: 'emails',
+      handler: './handler.js',
+      threads: 4,
+      processes: 3,
+      redis: 'redis://h:1',
+      startRedis: true,
+      leaseMs: 1000,
+      batch: 10,
+      graceMs: 0,
+      janitorMs: 200,
+      threadMemoryMb: 64,
+      logLevel: 'debug',
+    });
+  });
+
+  it('--help wins over everything, even missing flags', () => {
+    expect(parseCli(['--help'])).toEqual({ help: true });
+    expect(parseCli([...REQUIRED, '--help'])).toEqual({ help: true });
+  });
+
+  it('uses REDIS_URL from the environment when no --redis is given', () => {
+    expect(args(REQUIRED, { REDIS_URL: 'redis://env:6380' }).redis).toBe('redis://env:6380');
+    expect(args([...REQUIRED, '--redis', 'redis://flag:1'], { REDIS_URL: 'redis://env:6380' }).redis).toBe(
+      'redis://flag:1',
+    );
+    expect(args(REQUIRED, { REDIS_URL: '' }).redis).toBeUndefined();
+  });
+
+  it('--processes auto is one per core', () => {
+    expect(args([...REQUIRED, '--processes', 'auto']).processes).toBe(availableParallelism());
+  });
+
+  it('throws UsageError naming the problem for every bad invocation', () => {
+    const cases: [string[], RegExp][] = [
+      [[...REQUIRED, '--frobnicate'], /--frobnicate/],
+      [[...REQUIRED, 'stray'], /stray/],
+      [['--handler', './h.js'], /--queue/],
+      [['--queue', 'q'], /--handler/],
+      [['--queue', '', '--handler', './h.js'], /--queue/],
+      [[...REQUIRED, '--threads', 'abc'], /--threads.*"abc"/],
+      [[...REQUIRED, '--threads', '0'], /--threads/],
+      [[...REQUIRED, '--threads', '1.5'], /--threads/],
+      [[...REQUIRED, '--threads', '-2'], /--threads/],
+      [[...REQUIRED, '--processes', 'many'], /--processes/],
+      [[...REQUIRED, '--processes', '0'], /--processes/],
+      [[...REQUIRED, '--lease-ms', '1e3'], /--lease-ms/],
+      [[...REQUIRED, '--batch', ''], /--batch/],
+      [[...REQUIRED, '--grace-ms', '-1'], /--grace-ms/],
+      [[...REQUIRED, '--janitor-ms', 'soon'], /--janitor-ms/],
+      [[...REQUIRED, '--thread-memory-mb', '0x10'], /--thread-memory-mb/],
+      [[...REQUIRED, '--log-level', 'loud'], /--log-level.*loud/],
+      [[...REQUIRED, '--threads'], /--threads/],
+    ];
+    for (const [argv, message] of cases) {
+      expect(usageError(argv).message, argv.join(' ')).toMatch(message);
+    }
+  });
+});

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { EXIT_CONFIG, restartDelay } from '../../dist/engine/supervisor.js';
+
+describe('restartDelay', () => {
+  it('starts at 250 ms and doubles with each quick crash', () => {
+    expect([1, 2, 3, 4, 5, 6].map(restartDelay)).toEqual([250, 500, 1000, 2000, 4000, 8000]);
+  });
+
+  it('never goes below 250 ms', () => {
+    expect(restartDelay(0)).toBe(250);
+    expect(restartDelay(-3)).toBe(250);
+  });
+
+  it('is capped at 30 s however many crashes', () => {
+    expect(restartDelay(8)).toBe(30_000); // 32 s uncapped
+    expect(restartDelay(50)).toBe(30_000);
+    expect(restartDelay(5000)).toBe(30_000);
+    for (let crashes = 1; crashes < 40; crashes++) {
+      expect(restartDelay(crashes + 1)).toBeGreaterThanOrEqual(restartDelay(crashes));
+    }
+  });
+
+  it('uses 78 (EX_CONFIG) for a configuration the supervisor must not retry', () => {
+    expect(EXIT_CONFIG).toBe(78);
+  });
+});
