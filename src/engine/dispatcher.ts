@@ -60,6 +60,8 @@ interface Deps {
   redis: Redis;
   keys: QueueKeys;
   pool: ThreadPool;
+  /** One thread, one job at a time: where suspects of a thread's death run again. */
+  quarantine: ThreadPool;
   leases: Leases;
   settler: Settler;
   clock: RedisClock;
@@ -86,6 +88,12 @@ export class Dispatcher {
   #acquireErrors = 0;
   /** Batches leased but not yet handed to the pool (the pool gets at most its capacity). */
   readonly #queued: Leased[][] = [];
+  /**
+   * Jobs whose thread died under them: each runs again alone on the quarantine pool (one
+   * thread, one job at a time), so a death there convicts that job and no other.
+   */
+  readonly #suspects: Leased[] = [];
+  #suspectRunning = false;
   #runningBatches = 0;
   readonly #interrupted: Leased[] = [];
   #loop: Promise<void> | undefined;
@@ -214,17 +222,25 @@ export class Dispatcher {
 
   #pump(): void {
     while (this.#runningBatches < this.deps.pool.capacity && this.#queued.length > 0 && !this.#draining) {
-      const batch = this.#queued.shift() as Leased[];
-      this.#runningBatches += 1;
-      void this.#runBatch(batch).finally(() => {
-        this.#runningBatches -= 1;
-        this.#pump();
-        if (this.#state === 'full' || this.#draining) this.#nudge();
-      });
+      this.#start(this.#queued.shift() as Leased[], false);
+    }
+    if (!this.#suspectRunning && this.#suspects.length > 0 && !this.#draining) {
+      this.#suspectRunning = true;
+      this.#start([this.#suspects.shift() as Leased], true);
     }
   }
 
-  async #runBatch(batch: Leased[]): Promise<void> {
+  #start(batch: Leased[], quarantined: boolean): void {
+    this.#runningBatches += 1;
+    void this.#runBatch(batch, quarantined).finally(() => {
+      this.#runningBatches -= 1;
+      if (quarantined) this.#suspectRunning = false;
+      this.#pump();
+      if (this.#state === 'full' || this.#draining) this.#nudge();
+    });
+  }
+
+  async #runBatch(batch: Leased[], quarantined: boolean): Promise<void> {
     const wire: WireJob[] = batch.map(({ id, token, record }) => ({ id, token, record }));
     const timeout = longestTimeout(batch);
     let timedOut = false;
@@ -240,10 +256,10 @@ export class Dispatcher {
     }
     let results: BatchResult;
     try {
-      results = await this.deps.pool.run(wire, controller?.signal);
+      results = await (quarantined ? this.deps.quarantine : this.deps.pool).run(wire, controller?.signal);
     } catch (error) {
       if (this.#state === 'stopped') return; // the pool is closing: the janitor recovers these leases
-      this.#batchDied(batch, batchFailureReason(error, timedOut), error);
+      this.#batchDied(batch, batchFailureReason(error, timedOut), error, quarantined);
       return;
     } finally {
       clearTimeout(watchdog);
@@ -259,13 +275,17 @@ export class Dispatcher {
   }
 
   /**
-   * A thread died under a batch. Alone, the job is failed with the reason; in company, each job
-   * runs again on its own, so only the culprit pays an attempt.
+   * A thread died under a batch. Its thread may have been running other batches too, so no job
+   * is blamed yet: each goes to quarantine. A job whose quarantine thread dies is the culprit
+   * and pays the attempt.
    */
-  #batchDied(batch: Leased[], reason: FailureReason, error: unknown): void {
-    this.deps.log.warn({ jobs: batch.length, reason, err: error }, 'a thread died running a batch');
-    if (batch.length > 1) {
-      for (const job of batch) this.#queued.unshift([job]);
+  #batchDied(batch: Leased[], reason: FailureReason, error: unknown, quarantined: boolean): void {
+    this.deps.log.warn(
+      { jobs: batch.length, reason, err: error, quarantined },
+      'a thread died running a batch',
+    );
+    if (!quarantined) {
+      this.#suspects.push(...batch);
       return;
     }
     const job = batch[0] as Leased;
@@ -308,7 +328,7 @@ export class Dispatcher {
     this.#to('draining');
     this.#nudge();
     await this.#loop;
-    const unstarted = this.#queued.splice(0).flat();
+    const unstarted = [...this.#queued.splice(0).flat(), ...this.#suspects.splice(0)];
     await this.#release(unstarted);
     if (!(await this.#waitForBatches(graceMs))) {
       log.warn({ batches: this.#runningBatches }, 'grace period over: interrupting running jobs');

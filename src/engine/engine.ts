@@ -45,7 +45,7 @@ export class Engine {
     private readonly log: Logger,
     private readonly redis: Redis,
     private readonly subscriber: Redis,
-    private readonly pool: ThreadPool,
+    private readonly pools: readonly ThreadPool[],
     private readonly dispatcher: Dispatcher,
     private readonly janitor: Janitor,
   ) {}
@@ -80,6 +80,13 @@ export class Engine {
       tasksPerThread: options.tasksPerThread,
       threadMemoryMb: options.threadMemoryMb,
     });
+    const quarantine = new ThreadPool({
+      handlerUrl,
+      threads: 1,
+      tasksPerThread: 1,
+      threadMemoryMb: options.threadMemoryMb,
+      lazy: true,
+    });
     const clock = new RedisClock();
     const leases = new Leases(redis, keys, options.leaseMs, clock, log);
     let dispatcher: Dispatcher | undefined;
@@ -92,7 +99,7 @@ export class Engine {
       () => dispatcher?.capacityFreed(),
     );
     dispatcher = new Dispatcher(
-      { redis, keys, pool, leases, settler, clock, log },
+      { redis, keys, pool, quarantine, leases, settler, clock, log },
       {
         window: {
           maxInFlight: options.maxInFlight,
@@ -124,7 +131,7 @@ export class Engine {
       { threads: options.threads, leaseMs: options.leaseMs, redis: describeServer(redis) },
       'engine started',
     );
-    return new Engine(options, keys, log, redis, subscriber, pool, dispatcher, janitor);
+    return new Engine(options, keys, log, redis, subscriber, [pool, quarantine], dispatcher, janitor);
   }
 
   get state(): DispatcherState {
@@ -144,7 +151,7 @@ export class Engine {
     this.#stopping ??= (async () => {
       await this.dispatcher.stop(graceMs);
       await this.janitor.stop();
-      await this.pool.close();
+      await Promise.all(this.pools.map((pool) => pool.close()));
       await this.subscriber.quit().catch(() => this.subscriber.disconnect());
       await this.redis.quit().catch(() => this.redis.disconnect());
       this.log.info('engine stopped');

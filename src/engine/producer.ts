@@ -107,7 +107,7 @@ export class Queue<P = unknown> {
   }
 
   /** A job that is waiting, delayed, running or dead; undefined once completed or deleted. */
-  getJob(id: string): Promise<JobInfo | undefined> {
+  async getJob(id: string): Promise<JobInfo | undefined> {
     return getJob(this.redis, this.keys, checkJobId(id));
   }
 
@@ -119,8 +119,8 @@ export class Queue<P = unknown> {
   }
 
   /** Moves dead letters back to the queue with fresh attempts; returns how many were dead. */
-  retryDead(ids: string | readonly string[]): Promise<number> {
-    const list = (typeof ids === 'string' ? [ids] : ids).map(checkJobId);
+  async retryDead(ids: string | readonly string[]): Promise<number> {
+    const list = (Array.isArray(ids) ? ids : [ids]).map(checkJobId);
     return retryDead(this.redis, this.keys, list);
   }
 
@@ -129,8 +129,8 @@ export class Queue<P = unknown> {
   }
 
   /** Deletes dead letters; returns how many were dead (jobs in other states are left alone). */
-  deleteDead(ids: string | readonly string[]): Promise<number> {
-    const list = (typeof ids === 'string' ? [ids] : ids).map(checkJobId);
+  async deleteDead(ids: string | readonly string[]): Promise<number> {
+    const list = (Array.isArray(ids) ? ids : [ids]).map(checkJobId);
     return deleteDead(this.redis, this.keys, list);
   }
 

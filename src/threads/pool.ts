@@ -14,6 +14,8 @@ export interface PoolOptions {
   tasksPerThread: number;
   /** Old-generation heap limit per thread; a thread that exceeds it dies alone. */
   threadMemoryMb: number;
+  /** Start threads only when a batch arrives, and end them after a minute idle. */
+  lazy?: boolean;
 }
 
 const RUNNER = new URL('./runner.js', import.meta.url).href;
@@ -31,9 +33,9 @@ export class ThreadPool {
     this.#shutdown = new BroadcastChannel(workerData.shutdownChannel);
     this.#piscina = new Piscina({
       filename: RUNNER,
-      minThreads: options.threads,
+      minThreads: options.lazy ? 0 : options.threads,
       maxThreads: options.threads,
-      idleTimeout: Number.POSITIVE_INFINITY,
+      idleTimeout: options.lazy ? 60_000 : Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: options.tasksPerThread,
       // 'sync' parks an idle thread in Atomics.wait, which would freeze its handlers' pending I/O.
       atomics: 'async',
