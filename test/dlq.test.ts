@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, type Queue, SluiceError } from '../dist/index.js';
 import { acquire } from '../dist/redis/acquire.js';
 import { settle } from '../dist/redis/settle.js';
-import { handlerPath, openQueue, queueName, startEngine, waitFor } from './helpers/index.js';
+import { handlerPath, openQueue, queueName, rejection, startEngine, waitFor } from './helpers/index.js';
 
 function errorEntry(message: string): string {
   return JSON.stringify({ name: 'Error', message, reason: 'error', at: Date.now() });
@@ -40,15 +40,6 @@ async function makeDead(queue: Queue, n: number, spacingMs = 0): Promise<string[
     }
   }
   return ids;
-}
-
-async function rejection(call: () => unknown): Promise<unknown> {
-  try {
-    await call();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 describe('dead-letter queue', () => {

@@ -1,34 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeadLetter, Queue } from '../dist/index.js';
 import { acquire } from '../dist/redis/acquire.js';
 import { reap } from '../dist/redis/reap.js';
 import { handlerPath, openQueue, queueName, startEngine, waitFor } from './helpers/index.js';
-
-const ledgerDirs: string[] = [];
-
-function useLedger(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-ledger-'));
-  ledgerDirs.push(dir);
-  const path = join(dir, 'ledger');
-  process.env.SLUICE_LEDGER = path;
-  return path;
-}
-
-function readLedger(path: string): string[][] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => line.split(' '));
-}
-
-afterEach(() => {
-  delete process.env.SLUICE_LEDGER;
-  for (const dir of ledgerDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+import { readLedger, useLedger } from './helpers/ledger.js';
 
 /** Waits until `id` is in the dead-letter queue and returns its dead letter. */
 async function deadLetter(queue: Queue, id: string, timeoutMs = 20_000): Promise<DeadLetter> {
@@ -302,7 +278,7 @@ describe('failures', () => {
     await waitFor('the orphan to complete', async () => (await queue.getJob(id)) === undefined, 10_000);
     await engine.stop();
 
-    expect(readLedger(ledger)).toEqual([[id, '2', expect.any(String)]]);
+    expect(readLedger(ledger)).toEqual([expect.objectContaining({ id, attempt: 2 })]);
     expect(await queue.counts()).toMatchObject({ completed: 1, reaped: 1, dead: 0, failed: 0 });
     await queue.close();
   });

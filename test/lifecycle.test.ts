@@ -1,50 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Queue } from '../dist/index.js';
 import { acquire, type Leased } from '../dist/redis/acquire.js';
 import { handlerPath, openQueue, queueName, redisUrl, startEngine, waitFor } from './helpers/index.js';
-
-interface LedgerLine {
-  id: string;
-  attempt: number;
-  pid: number;
-}
-
-const ledgerDirs: string[] = [];
-
-/** A fresh ledger file, published to the worker threads through SLUICE_LEDGER (set before the engine starts). */
-function useLedger(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-ledger-'));
-  ledgerDirs.push(dir);
-  const path = join(dir, 'ledger');
-  process.env.SLUICE_LEDGER = path;
-  return path;
-}
-
-function readLedger(path: string): LedgerLine[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const [id = '', attempt = '', pid = ''] = line.split(' ');
-      return { id, attempt: Number(attempt), pid: Number(pid) };
-    });
-}
-
-afterEach(() => {
-  delete process.env.SLUICE_LEDGER;
-  for (const dir of ledgerDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+import { readLedger, useLedger } from './helpers/ledger.js';
 
 /** Milliseconds by the Redis clock, from a TIME reply. */
 function redisMs([seconds, micros]: [string, string]): number {

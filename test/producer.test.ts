@@ -4,16 +4,7 @@ import { type BulkJob, ErrorCode, type JobOptions, type Queue, SluiceError } fro
 import { acquire } from '../dist/redis/acquire.js';
 import { reap } from '../dist/redis/reap.js';
 import { settle } from '../dist/redis/settle.js';
-import { openQueue, queueName } from './helpers/index.js';
-
-async function rejection(call: () => unknown): Promise<unknown> {
-  try {
-    await call();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
+import { openQueue, queueName, rejection } from './helpers/index.js';
 
 /** Asserts `call` fails with a SluiceError of `code` whose message contains every part. */
 async function expectSluiceError(

@@ -69,3 +69,13 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
     await sleep(20);
   }
 }
+
+/** The error a call throws or rejects with; fails when it does neither. */
+export async function rejection(call: () => unknown): Promise<unknown> {
+  try {
+    await call();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
+}
