@@ -1,6 +1,4 @@
-export const MILLISECOND = 1;
-export const SECOND = 1000 * MILLISECOND;
-export const MINUTE = 60 * SECOND;
-export const HOUR = 60 * MINUTE;
+export const SECOND = 1000;
+export const HOUR = 3600 * SECOND;
 export const KIB = 1024;
 export const MIB = 1024 * KIB;

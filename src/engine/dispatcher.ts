@@ -5,7 +5,7 @@ import type { QueueKeys } from '../redis/keys.js';
 import { release } from '../redis/release.js';
 import type { ThreadPool } from '../threads/pool.js';
 import { batchFailureReason } from '../threads/pool.js';
-import type { BatchResult, WireJob } from '../threads/protocol.js';
+import type { BatchResult } from '../threads/protocol.js';
 import { COMPLETED } from '../threads/protocol.js';
 import type { WindowPolicy } from './batching.js';
 import { batchSizes, nextBlockSize } from './batching.js';
@@ -94,6 +94,7 @@ export class Dispatcher {
    */
   readonly #suspects: Leased[] = [];
   #suspectRunning = false;
+  /** Batches running on the main pool. */
   #runningBatches = 0;
   readonly #interrupted: Leased[] = [];
   #loop: Promise<void> | undefined;
@@ -231,17 +232,18 @@ export class Dispatcher {
   }
 
   #start(batch: Leased[], quarantined: boolean): void {
-    this.#runningBatches += 1;
+    if (!quarantined) this.#runningBatches += 1;
     void this.#runBatch(batch, quarantined).finally(() => {
-      this.#runningBatches -= 1;
       if (quarantined) this.#suspectRunning = false;
+      else this.#runningBatches -= 1;
       this.#pump();
-      if (this.#state === 'full' || this.#draining) this.#nudge();
+      // A finished batch frees no window space (its leases go when settled: capacityFreed),
+      // but a drain waits for it.
+      if (this.#draining) this.#nudge();
     });
   }
 
   async #runBatch(batch: Leased[], quarantined: boolean): Promise<void> {
-    const wire: WireJob[] = batch.map(({ id, token, record }) => ({ id, token, record }));
     const timeout = longestTimeout(batch);
     let timedOut = false;
     let watchdog: NodeJS.Timeout | undefined;
@@ -256,7 +258,7 @@ export class Dispatcher {
     }
     let results: BatchResult;
     try {
-      results = await (quarantined ? this.deps.quarantine : this.deps.pool).run(wire, controller?.signal);
+      results = await (quarantined ? this.deps.quarantine : this.deps.pool).run(batch, controller?.signal);
     } catch (error) {
       if (this.#state === 'stopped') return; // the pool is closing: the janitor recovers these leases
       this.#batchDied(batch, batchFailureReason(error, timedOut), error, quarantined);
@@ -315,7 +317,7 @@ export class Dispatcher {
 
   async #waitForBatches(ms: number): Promise<boolean> {
     const deadline = performance.now() + ms;
-    while (this.#runningBatches > 0) {
+    while (this.#runningBatches > 0 || this.#suspectRunning) {
       const left = deadline - performance.now();
       if (left <= 0) return false;
       await this.#pause(left);

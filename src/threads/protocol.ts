@@ -4,7 +4,7 @@
  */
 import type { FailureReason } from '../engine/failure.js';
 
-/** One leased job as the thread receives it. */
+/** One leased job as the thread receives it (a Leased from redis/acquire.ts fits as it is). */
 export interface WireJob {
   id: string;
   /** The lease's fencing token (delivery count); the thread derives the attempt from it. */
