@@ -2,7 +2,8 @@
 
 KEYS[1] pending     LIST  sluice:{q}:pending
 KEYS[2] jobs        HASH  sluice:{q}:jobs        id -> record
-KEYS[3] deliveries  HASH  sluice:{q}:deliveries  id -> deliveries so far (the fencing token)
+KEYS[3] deliveries  HASH  sluice:{q}:deliveries  id -> deliveries so far: positive while leased (it is
+                                                   the fencing token), negated while not
 KEYS[4] active      ZSET  sluice:{q}:active      id -> lease deadline (ms, Redis clock)
 KEYS[5] delayed     ZSET  sluice:{q}:delayed     id -> due time
 
@@ -19,6 +20,7 @@ Returns { now, pendingLeft, nextDue, id1, token1, record1, id2, ... }
 Invariants
   - due delayed jobs are promoted to the head of pending, earliest first, before the pop
   - a leased job is in active with deadline now + lease and its delivery count is one higher
+    (and positive: a positive count means leased, so settle needs no check of active)
   - an id whose record is gone (deleted while waiting) is dropped, never leased
 ]]
 local t = redis.call('TIME')
@@ -48,7 +50,7 @@ local out = { now, redis.call('LLEN', KEYS[1]), -1 }
 for i, id in ipairs(ids) do
   local record = records[i]
   if record then
-    local token = (tonumber(counts[i]) or 0) + 1
+    local token = math.abs(tonumber(counts[i]) or 0) + 1
     leases[#leases + 1] = deadline
     leases[#leases + 1] = id
     tokens[#tokens + 1] = id

@@ -32,7 +32,7 @@ for _, id in ipairs(ids) do
   if record and redis.call('ZREM', KEYS[1], id) == 1 then
     local p1 = string.find(record, '|', 1, true)
     local p2 = string.find(record, '|', p1 + 1, true)
-    local base = redis.call('HGET', KEYS[4], id) or '0'
+    local base = math.abs(tonumber(redis.call('HGET', KEYS[4], id)) or 0)
     redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2))
     moved[#moved + 1] = id
   end

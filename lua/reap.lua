@@ -21,6 +21,7 @@ Invariants
   - a job that has used all its attempts (deliveries - base >= attempts) goes to dead with a
     'crashed' error entry, so a job that kills its worker cannot cycle forever
   - recovered and promoted jobs go to the head of pending, to run next
+  - a recovered job's delivery count is negated: no longer leased, so its old token is stale
 ]]
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
@@ -44,13 +45,16 @@ if #expired > 0 then
   redis.call('ZREM', KEYS[1], unpack(expired))
   local records = redis.call('HMGET', KEYS[3], unpack(expired))
   local counts = redis.call('HMGET', KEYS[4], unpack(expired))
-  local back, dead = {}, {}
+  local back, dead, unleased = {}, {}, {}
   for i, id in ipairs(expired) do
     local record = records[i]
     if record then
       local base, opts = string.match(record, '^%d+|(%d+)|([^|]*)|')
       local attempts = tonumber(string.match(opts or '', '^(%d+)')) or tonumber(ARGV[3])
-      local used = (tonumber(counts[i]) or 0) - (tonumber(base) or 0)
+      local delivered = math.abs(tonumber(counts[i]) or 0)
+      local used = delivered - (tonumber(base) or 0)
+      unleased[#unleased + 1] = id
+      unleased[#unleased + 1] = -delivered
       if used >= attempts then
         dead[#dead + 1] = id
         local entry = '{"name":"CrashedError","message":"lease expired on delivery ' .. used ..
@@ -66,6 +70,9 @@ if #expired > 0 then
         back[#back + 1] = id
       end
     end
+  end
+  if #unleased > 0 then
+    redis.call('HSET', KEYS[4], unpack(unleased))
   end
   if #back > 0 then
     redis.call('RPUSH', KEYS[2], unpack(back))

@@ -13,6 +13,7 @@ Returns the number of jobs released; entries with a stale token are skipped.
 Invariants
   - the delivery count (the fencing token) only grows; the record's base grows with it, so an
     unstarted delivery does not use up an attempt (attempt = deliveries - base)
+  - the delivery count is negated: the job is no longer leased
 ]]
 local released = 0
 for a = 2, #ARGV, 2 do
@@ -24,6 +25,7 @@ for a = 2, #ARGV, 2 do
       local p2 = string.find(record, '|', p1 + 1, true)
       local base = tonumber(string.sub(record, p1 + 1, p2 - 1)) + 1
       redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2))
+      redis.call('HSET', KEYS[4], id, -tonumber(token))
       redis.call('RPUSH', KEYS[2], id)
       released = released + 1
     end

@@ -18,8 +18,10 @@ At most 1000 entries per call.
 Returns { completed, retried, dead, staleId1, staleId2, ... }
 
 Invariants
-  - an entry is applied only when the job is in active and its delivery count equals the token;
-    anything else is stale (the lease was lost) and changes nothing
+  - an entry is applied only when the job's delivery count equals the token; counts are positive
+    only while leased (see acquire.lua), so that also proves the job is in active. Anything else
+    is stale (the lease was lost) and changes nothing
+  - a failed job's delivery count is negated: it is no longer leased
   - a completed job leaves no key behind; a failed one keeps its record and gains one error entry
   - a retry waits in delayed (due = now + delay, Redis clock) or goes to the tail of pending when delay is 0
 ]]
@@ -39,12 +41,11 @@ if #ids == 0 then
 end
 
 local counts = redis.call('HMGET', KEYS[3], unpack(ids))
-local leases = redis.call('ZMSCORE', KEYS[1], unpack(ids))
 local out = { 0, 0, 0 }
 local owned = {}
 local done = {}
 for i = 1, #ids do
-  if leases[i] and counts[i] == tokens[i] then
+  if counts[i] == tokens[i] then
     owned[#owned + 1] = ids[i]
     if i <= completions then
       done[#done + 1] = ids[i]
@@ -61,18 +62,24 @@ redis.call('ZREM', KEYS[1], unpack(owned))
 if #done > 0 then
   redis.call('HDEL', KEYS[2], unpack(done))
   redis.call('HDEL', KEYS[3], unpack(done))
-  redis.call('HDEL', KEYS[4], unpack(done))
+  if redis.call('EXISTS', KEYS[4]) == 1 then
+    redis.call('HDEL', KEYS[4], unpack(done))
+  end
   redis.call('HINCRBY', KEYS[8], 'completed', #done)
   out[1] = #done
+end
+if #done == #owned then
+  return out
 end
 
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local requeued = {}
 for i = completions + 1, #ids do
-  if leases[i] and counts[i] == tokens[i] then
+  if counts[i] == tokens[i] then
     local a = failBase + 4 * (i - completions - 1)
     local id, delay, entry = ARGV[a], tonumber(ARGV[a + 2]), ARGV[a + 3]
+    redis.call('HSET', KEYS[3], id, -tonumber(tokens[i]))
     local previous = redis.call('HGET', KEYS[4], id)
     if previous then
       redis.call('HSET', KEYS[4], id, string.sub(previous, 1, -2) .. ',' .. entry .. ']')

@@ -125,7 +125,8 @@ describe('failures', () => {
     await engine.stop();
 
     expect(letter.attempts).toBe(3);
-    expect(await queue.redis.hget(queue.keys.deliveries, poisonId)).toBe('3');
+    // Three deliveries; stored negated because a dead job holds no lease.
+    expect(await queue.redis.hget(queue.keys.deliveries, poisonId)).toBe('-3');
     expect(letter.reason).toBe('crashed');
     expect(letter.errors).toHaveLength(3);
     for (const entry of letter.errors)
@@ -244,7 +245,8 @@ describe('failures', () => {
       expect(letter.reason).toBe('decode_error');
       expect(letter.errors).toHaveLength(1);
       expect(letter.errors[0]?.reason).toBe('decode_error');
-      expect(await redis.hget(keys.deliveries, letter.id)).toBe('1');
+      // One delivery; stored negated because a dead job holds no lease.
+      expect(await redis.hget(keys.deliveries, letter.id)).toBe('-1');
     }
     expect(garbage.raw).toBe('garbage');
     expect(garbage.errors[0]?.name).toBe('DecodeError');

@@ -133,7 +133,7 @@ export async function getJob(redis: Redis, keys: QueueKeys, id: string): Promise
   const state: JobState =
     active != null ? 'active' : delayed != null ? 'delayed' : dead != null ? 'dead' : 'waiting';
   const entries = decodeErrorEntries(errors ?? null);
-  const delivered = Number(deliveries ?? 0);
+  const delivered = Math.abs(Number(deliveries ?? 0));
   return withOptional<JobInfo>(
     { id, state, payload: d.payload, attempts: delivered - d.base, deliveries: delivered, errors: entries },
     {
@@ -178,7 +178,7 @@ export async function listDead(
       {
         id,
         payload: d.payload,
-        attempts: Number(deliveries[i] ?? 0) - d.base,
+        attempts: Math.abs(Number(deliveries[i] ?? 0)) - d.base,
         errors: entries,
         reason: entries.at(-1)?.reason,
         deadAt: deadAt[i] as number,
