@@ -18,7 +18,7 @@ of worker threads with the handler module's default export, async (payload, ctx)
   --start-redis           if no --redis/$REDIS_URL is given and nothing answers on
                           127.0.0.1:6379, start a local redis-server (AOF in ./data/redis)
   --lease-ms MS           lease length; a dead engine's jobs return after it (default 30000)
-  --batch N               jobs per acquire call, 1-1000 (default 512)
+  --batch N               jobs per acquire call, 1-1000 (default 1000)
   --grace-ms MS           on SIGTERM/SIGINT, time running jobs get to finish (default 30000)
   --janitor-ms MS         janitor interval (default 5000)
   --thread-memory-mb MB   heap limit per worker thread (default 512)

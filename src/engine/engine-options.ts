@@ -41,15 +41,15 @@ export const ENGINE_DEFAULTS = {
   connection: 'redis://127.0.0.1:6379',
   threads: Math.max(1, availableParallelism()),
   leaseMs: 30 * SECOND,
-  batch: 512,
+  batch: 1000,
   maxInFlight: 8192,
   maxInFlightBytes: 64 * MIB,
-  threadBatch: 256,
+  threadBatch: 1000,
   tasksPerThread: 4,
   threadMemoryMb: 512,
   janitorIntervalMs: 5 * SECOND,
   graceMs: 30 * SECOND,
-  settleBatch: 256,
+  settleBatch: 1000,
   settleWaitMs: 2,
 } satisfies Omit<ResolvedEngineOptions, 'queue' | 'handler' | 'logger'>;
 
