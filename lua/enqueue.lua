@@ -34,7 +34,7 @@ if ARGV[2] == 'p' then
   local first = last - n + 1
   local fields = {}
   for i = 1, n do
-    local id = first + i - 1
+    local id = tostring(first + i - 1)
     pushed[i] = id
     fields[2 * i - 1] = id
     fields[2 * i] = prefix .. ARGV[i + 2]
