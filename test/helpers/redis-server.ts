@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export interface RedisServer {
   port: number;
@@ -32,14 +32,14 @@ export function hasRedisServer(): boolean {
   return !spawnSync('redis-server', ['--version']).error;
 }
 
-async function waitForPing(url: string, child: ChildProcess, password: string | undefined): Promise<void> {
+async function waitForPing(url: string, child: ChildProcess, options: RedisOptions): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
     const probe = new Redis(url, {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
-      ...(password === undefined ? {} : { password }),
+      ...options,
     });
     probe.on('error', () => {});
     try {
@@ -59,7 +59,16 @@ async function waitForPing(url: string, child: ChildProcess, password: string | 
  * Starts a redis-server of our own on a free loopback port, with an explicit config (AOF off
  * unless asked, noeviction, DEBUG allowed). Tests use it so they can kill and restart Redis.
  */
-export async function startRedisServer(config: Record<string, string> = {}): Promise<RedisServer> {
+export interface TlsFiles {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export async function startRedisServer(
+  config: Record<string, string> = {},
+  tls?: TlsFiles,
+): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'sluice-redis-'));
   const settings: Record<string, string> = {
@@ -70,15 +79,30 @@ export async function startRedisServer(config: Record<string, string> = {}): Pro
     appendonly: 'no',
     'maxmemory-policy': 'noeviction',
     'enable-debug-command': 'local',
+    // With TLS, the port speaks TLS only (plain port 0 = off).
+    ...(tls
+      ? {
+          port: '0',
+          'tls-port': String(port),
+          'tls-cert-file': tls.cert,
+          'tls-key-file': tls.key,
+          'tls-ca-cert-file': tls.ca,
+          'tls-auth-clients': 'no',
+        }
+      : {}),
     ...config,
   };
   const args = Object.entries(settings).flatMap(([k, v]) => [`--${k}`, v]);
   let child: ChildProcess;
-  const url = `redis://127.0.0.1:${port}`;
+  const url = `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
+  const probe: RedisOptions = {
+    ...(settings.requirepass === undefined ? {} : { password: settings.requirepass }),
+    ...(tls ? { tls: { ca: readFileSync(tls.ca) } } : {}),
+  };
   const launch = async () => {
     child = spawn('redis-server', args, { stdio: 'ignore' });
     try {
-      await waitForPing(url, child, settings.requirepass);
+      await waitForPing(url, child, probe);
     } catch (error) {
       child.kill('SIGKILL');
       throw error;
