@@ -58,7 +58,7 @@ export async function startLocalRedis(dataDir: string, log: Logger): Promise<Loc
   for (let i = 0; i < 50 && child.exitCode === null; i++) {
     if (await answers('127.0.0.1', 6379)) {
       log.info(
-        { dir, pid: child.pid },
+        { dir, redisPid: child.pid },
         'started a local redis-server on 127.0.0.1:6379 (AOF persistence); it stops with the engine',
       );
       return {
