@@ -1,0 +1,54 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Redis, Redis as RedisClient } from 'ioredis';
+import type { Lib } from './protocol.js';
+
+/**
+ * Jobs a library has finished and written back, read with one cheap command: Sluice's
+ * `completed` counter, BullMQ's completed ZSET, bee-queue's succeeded SET (both peers keep
+ * finished jobs by default). Polled every few ms to tell when a run is over.
+ */
+export async function completedCount(redis: Redis, lib: Lib, queue: string): Promise<number> {
+  switch (lib) {
+    case 'sluice':
+      return Number((await redis.hget(`sluice:{${queue}}:stats`, 'completed')) ?? 0);
+    case 'bullmq':
+      return redis.zcard(`bull:${queue}:completed`);
+    case 'bee':
+      return redis.scard(`bq:${queue}:succeeded`);
+  }
+}
+
+export const POLL_MS = 2;
+
+/** Resolves with the wall time (performance.now()) at which the count reached `target`. */
+export async function waitCompleted(
+  redis: Redis,
+  lib: Lib,
+  queue: string,
+  target: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    signal?.throwIfAborted();
+    const count = await completedCount(redis, lib, queue);
+    const now = performance.now();
+    if (count >= target) return now;
+    if (now > deadline) {
+      throw new Error(`${lib}: ${count} of ${target} jobs completed on ${queue} after ${timeoutMs} ms`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/** A plain client for counters and INFO (never used by a library under test). */
+export function plainClient(target: { host: string; port: number; db: number }, name: string): Redis {
+  return new RedisClient({
+    host: target.host,
+    port: target.port,
+    db: target.db,
+    connectionName: name,
+    maxRetriesPerRequest: 1,
+  });
+}

@@ -1,0 +1,44 @@
+import { build, type Histogram } from 'hdr-histogram-js';
+import type { LatencySummary, LatencyWindow } from './protocol.js';
+
+/**
+ * Enqueue→handler-start latencies in an HDR histogram (microsecond resolution, 3 significant
+ * digits). Only jobs enqueued inside the window count, so warm-up and drain are left out.
+ */
+export class LatencyRecorder {
+  readonly #histogram: Histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+    bitBucketSize: 32,
+    autoResize: true,
+    useWebAssembly: false,
+  });
+  #from = Number.POSITIVE_INFINITY;
+  #to = Number.NEGATIVE_INFINITY;
+
+  setWindow(window: LatencyWindow): void {
+    this.#from = window.from;
+    this.#to = window.to;
+  }
+
+  /** enqueuedAt and startedAt: wall milliseconds (performance.timeOrigin + performance.now()). */
+  record(enqueuedAt: number, startedAt: number): void {
+    if (enqueuedAt < this.#from || enqueuedAt >= this.#to) return;
+    this.#histogram.recordValue(Math.max(1, Math.round((startedAt - enqueuedAt) * 1000)));
+  }
+
+  summary(): LatencySummary | undefined {
+    const h = this.#histogram;
+    if (h.totalCount === 0) return undefined;
+    const ms = (us: number) => us / 1000;
+    return {
+      count: h.totalCount,
+      p50: ms(h.getValueAtPercentile(50)),
+      p99: ms(h.getValueAtPercentile(99)),
+      p999: ms(h.getValueAtPercentile(99.9)),
+      max: ms(h.maxValue),
+      mean: ms(h.mean),
+    };
+  }
+}

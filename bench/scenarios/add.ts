@@ -1,0 +1,65 @@
+import { addRow } from './rows.js';
+import { row } from './safe.js';
+import type { Scenario } from './types.js';
+
+/** Chunk sizes tried for Sluice's best bulk ingestion (queue-add-bulk adds a row for each). */
+export const SLUICE_BULK_CHUNKS = [500, 1000] as const;
+
+export const queueAdd: Scenario = {
+  name: 'queue-add',
+  description: 'sequential awaited single adds, payload of 10 keys × 10 UUIDs (bullmq-bench shape)',
+  steps: () => 3,
+  async run(ctx, rep, order) {
+    for (const lib of order) {
+      await row(ctx, this.name, 'single', lib, rep, () =>
+        addRow(ctx, lib, {
+          shape: 'single',
+          jobs: ctx.sizes.queueAdd,
+          chunk: 1,
+          payload: 'uuid',
+          warmup: ctx.sizes.warmAdd,
+        }),
+      );
+    }
+  },
+};
+
+export const queueAddBulk: Scenario = {
+  name: 'queue-add-bulk',
+  description: 'tiny jobs in awaited bulk calls of 50 (addBulk / saveAll); Sluice again at 500 and 1,000',
+  steps: () => 3 + SLUICE_BULK_CHUNKS.length,
+  async run(ctx, rep, order) {
+    const bulk = (chunk: number) => ({
+      shape: 'bulk' as const,
+      jobs: ctx.sizes.bulk,
+      chunk,
+      payload: 'tiny' as const,
+      warmup: Math.max(ctx.sizes.warmAdd, 2 * chunk),
+    });
+    for (const lib of order) {
+      await row(ctx, this.name, 'chunk 50', lib, rep, () => addRow(ctx, lib, bulk(50)));
+    }
+    for (const chunk of SLUICE_BULK_CHUNKS) {
+      await row(ctx, this.name, `chunk ${chunk}`, 'sluice', rep, () => addRow(ctx, 'sluice', bulk(chunk)));
+    }
+  },
+};
+
+export const ingest10k: Scenario = {
+  name: 'ingest-10k',
+  description: '10,000 small distinct tasks in one bulk call (the original design took 631 ms)',
+  steps: () => 3,
+  async run(ctx, rep, order) {
+    for (const lib of order) {
+      await row(ctx, this.name, '10,000 tasks', lib, rep, () =>
+        addRow(ctx, lib, {
+          shape: 'all',
+          jobs: ctx.sizes.ingest,
+          chunk: ctx.sizes.ingest,
+          payload: 'task',
+          warmup: ctx.sizes.ingest,
+        }),
+      );
+    }
+  },
+};

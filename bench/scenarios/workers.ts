@@ -1,0 +1,89 @@
+import type { Lib } from '../lib/protocol.js';
+import type { ConsumeSpec } from './rows.js';
+import { consumeRow } from './rows.js';
+import { row } from './safe.js';
+import type { Scenario } from './types.js';
+
+/** Sluice's engine as the CLI's `--threads 2` runs it (other options at their defaults). */
+const SLUICE_THREADS_2 = { threads: 2 };
+
+function noop(jobs: number, concurrency: number, sluice: ConsumeSpec['consumer']['sluice']): ConsumeSpec {
+  return {
+    processes: 1,
+    jobs,
+    payload: 'tiny',
+    consumer: { handler: 'noop', concurrency, sandboxed: false, sluice },
+  };
+}
+
+export const workerGeneric: Scenario = {
+  name: 'worker-generic',
+  description:
+    'pre-added tiny jobs, no-op handler, one job at a time (peers: concurrency 1; Sluice: 1 thread, 1 task per thread, 1 job per thread batch)',
+  steps: () => 3,
+  async run(ctx, rep, order) {
+    for (const lib of order) {
+      await row(ctx, this.name, 'concurrency 1', lib, rep, () =>
+        consumeRow(
+          ctx,
+          lib,
+          noop(ctx.sizes.workerGeneric, 1, { threads: 1, tasksPerThread: 1, threadBatch: 1 }),
+        ),
+      );
+    }
+  },
+};
+
+export const workerConcurrent: Scenario = {
+  name: 'worker-concurrent',
+  description: 'pre-added tiny jobs, no-op handler; peers: concurrency 100; Sluice: --threads 2',
+  steps: () => 3,
+  async run(ctx, rep, order) {
+    for (const lib of order) {
+      await row(ctx, this.name, 'concurrent', lib, rep, () =>
+        consumeRow(ctx, lib, noop(ctx.sizes.workerConcurrent, 100, SLUICE_THREADS_2)),
+      );
+    }
+  },
+};
+
+export const scaling: Scenario = {
+  name: 'scaling',
+  description:
+    'the worker-concurrent shape with 1 and with 2 consumer processes (Sluice engines of 2 threads; peers at concurrency 100 each)',
+  steps: () => 6,
+  async run(ctx, rep, order) {
+    for (const processes of [1, 2]) {
+      for (const lib of order) {
+        await row(ctx, this.name, `${processes} process${processes > 1 ? 'es' : ''}`, lib, rep, () =>
+          consumeRow(ctx, lib, { ...noop(ctx.sizes.scaling, 100, SLUICE_THREADS_2), processes }),
+        );
+      }
+    }
+  },
+};
+
+const CPU_HEAVY: Record<Lib, ConsumeSpec['consumer']> = {
+  sluice: { handler: 'hash', concurrency: 2, sandboxed: false, sluice: SLUICE_THREADS_2 },
+  bullmq: { handler: 'hash', concurrency: 2, sandboxed: true, sluice: SLUICE_THREADS_2 },
+  bee: { handler: 'hash', concurrency: 1, sandboxed: false, sluice: SLUICE_THREADS_2 },
+};
+
+export const cpuHeavy: Scenario = {
+  name: 'cpu-heavy',
+  description:
+    'about 1 ms of SHA-256 per job: Sluice on 2 threads; BullMQ sandboxed processor on worker threads, concurrency 2; bee-queue in process (reference)',
+  steps: () => 3,
+  async run(ctx, rep, order) {
+    for (const lib of order) {
+      await row(ctx, this.name, '1 ms hashing', lib, rep, () =>
+        consumeRow(ctx, lib, {
+          processes: 1,
+          jobs: ctx.sizes.cpuHeavy,
+          payload: { n: ctx.hashIterations },
+          consumer: CPU_HEAVY[lib],
+        }),
+      );
+    }
+  },
+};

@@ -1,0 +1,47 @@
+import BeeQueue from 'bee-queue';
+import type { Redis } from 'ioredis';
+import type { ConsumeTask, RedisTarget } from '../lib/protocol.js';
+import type { Adapter, Consumer, ConsumerHooks, Producer } from './adapter.js';
+import { inProcessHandler, warmUp, warmupPayload } from './adapter.js';
+
+function redisOptions(redis: RedisTarget) {
+  return { host: redis.host, port: redis.port, db: redis.db };
+}
+
+/** A producer-only queue, set up as bee-queue's README advises for one that never processes. */
+async function producer(redis: RedisTarget, queue: string): Promise<Producer> {
+  const q = new BeeQueue(queue, {
+    redis: redisOptions(redis),
+    isWorker: false,
+    getEvents: false,
+    storeJobs: false,
+  });
+  await q.ready();
+  return {
+    add: (payload) => q.createJob(payload).save(),
+    async addBulk(payloads) {
+      const errors = await q.saveAll(payloads.map((payload) => q.createJob(payload)));
+      if (errors.size > 0) throw [...errors.values()][0];
+    },
+    close: () => q.close(),
+  };
+}
+
+/**
+ * A worker queue with the scenario's concurrency, handler in process; getEvents off (a worker
+ * that listens to no job events, as bee-queue's settings doc advises), other settings default.
+ */
+async function consumer(task: ConsumeTask, hooks: ConsumerHooks, counters: Redis): Promise<Consumer> {
+  if (task.sandboxed) throw new Error('bee-queue has no sandboxed processors');
+  const q = new BeeQueue(task.queue, { redis: redisOptions(task.redis), getEvents: false });
+  q.on('error', (error) => process.stderr.write(`bee-queue: ${error.message}\n`));
+  await q.ready();
+  const handle = inProcessHandler(task.handler, hooks);
+  q.process(task.concurrency, async (job) => handle(job.data as { t?: number; n?: number }));
+  const warm = await producer(task.redis, task.queue);
+  await warmUp(warm, counters, 'bee', task.queue, task.warmup, warmupPayload(task));
+  await warm.close();
+  return { flushMs: 0, stop: () => q.close() };
+}
+
+export const bee: Adapter = { producer, consumer };
