@@ -6,6 +6,7 @@ KEYS[3] deliveries  HASH  sluice:{q}:deliveries  id -> deliveries so far: positi
                                                    the fencing token), negated while not
 KEYS[4] active      ZSET  sluice:{q}:active      id -> lease deadline (ms, Redis clock)
 KEYS[5] delayed     ZSET  sluice:{q}:delayed     id -> due time
+KEYS[6] paused      STRING sluice:{q}:paused     present while the queue is paused
 
 ARGV[1] max jobs to lease (1..1000)
 ARGV[2] lease length in ms
@@ -22,9 +23,13 @@ Invariants
   - a leased job is in active with deadline now + lease and its delivery count is one higher
     (and positive: a positive count means leased, so settle needs no check of active)
   - an id whose record is gone (deleted while waiting) is dropped, never leased
+  - nothing is leased or promoted while the queue is paused (the reply is as for an empty queue)
 ]]
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
+if redis.call('EXISTS', KEYS[6]) == 1 then
+  return { now, 0, -1 }
+end
 
 local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 if #due > 0 then

@@ -3,13 +3,11 @@
  * command), a Redis without persistence is accepted with a warning, and the pure verdict
  * judgeServer() draws the version line at 6.2.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { judgeServer } from '../dist/engine/startup-checks.js';
 import { Engine, ErrorCode, SluiceError } from '../dist/index.js';
 import { runEngine } from './fixtures/engine-cli.js';
-import { handlerPath, queueName, silent, startEngine } from './helpers/index.js';
+import { capturingLogger, handlerPath, queueName, silent, startEngine } from './helpers/index.js';
 import { type RedisServer, startRedisServer } from './helpers/redis-server.js';
 
 const WARN = 40;
@@ -22,18 +20,6 @@ async function withServer<T>(config: Record<string, string>, use: (server: Redis
   } finally {
     await server.stop();
   }
-}
-
-/** A pino logger whose JSON lines are kept in memory. */
-function capturingLogger() {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const text of chunk.toString().split('\n')) if (text !== '') lines.push(JSON.parse(text));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
 }
 
 const SOUND = { version: '7.0.15', maxmemoryPolicy: 'noeviction', aofEnabled: true, rdbSave: '' };

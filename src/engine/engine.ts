@@ -12,9 +12,11 @@ import { Dispatcher } from './dispatcher.js';
 import type { EngineOptions, ResolvedEngineOptions } from './engine-options.js';
 import { resolveEngineOptions } from './engine-options.js';
 import { loadHandlerModule } from './handler-module.js';
+import { Heartbeat, newEngineId } from './heartbeat.js';
 import { Leases } from './leases.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
+import { EngineMetrics } from './metrics.js';
 import { Settler } from './settler.js';
 import { judgeServer } from './startup-checks.js';
 
@@ -42,13 +44,21 @@ export class Engine {
   private constructor(
     readonly options: ResolvedEngineOptions,
     readonly keys: QueueKeys,
+    /** This engine's own measurements (settle latency, in flight, epoch losses). */
+    readonly metrics: EngineMetrics,
     private readonly log: Logger,
     private readonly redis: Redis,
     private readonly subscriber: Redis,
     private readonly pools: readonly ThreadPool[],
     private readonly dispatcher: Dispatcher,
     private readonly janitor: Janitor,
+    private readonly heartbeat: Heartbeat,
   ) {}
+
+  /** This engine's id in the live list (`host:pid:random`). */
+  get id(): string {
+    return this.heartbeat.id;
+  }
 
   static async start(input: EngineOptions): Promise<Engine> {
     const options = resolveEngineOptions(input);
@@ -87,15 +97,18 @@ export class Engine {
       threadMemoryMb: options.threadMemoryMb,
       lazy: true,
     });
+    const id = newEngineId();
+    let dispatcher: Dispatcher | undefined;
+    const metrics = new EngineMetrics(options.queue, id, () => dispatcher?.inFlight ?? 0);
     const clock = new RedisClock();
     const leases = new Leases(redis, keys, options.leaseMs, clock, log);
-    let dispatcher: Dispatcher | undefined;
     const settler = new Settler(
       redis,
       keys,
       leases,
       { maxBatch: options.settleBatch, maxWaitMs: options.settleWaitMs },
       log,
+      metrics,
       () => dispatcher?.capacityFreed(),
     );
     dispatcher = new Dispatcher(
@@ -124,14 +137,34 @@ export class Engine {
       log,
     );
     const wake = dispatcher;
+    const heartbeat = new Heartbeat(
+      id,
+      redis,
+      keys,
+      { threads: options.threads, inFlight: () => wake.inFlight, settled: () => settler.settled },
+      metrics,
+      log,
+    );
     subscriber.on('message', () => wake.signalWork());
     await subscriber.subscribe(keys.wake);
+    await heartbeat.start();
     dispatcher.run();
     log.info(
       { threads: options.threads, leaseMs: options.leaseMs, redis: describeServer(redis) },
       'engine started',
     );
-    return new Engine(options, keys, log, redis, subscriber, [pool, quarantine], dispatcher, janitor);
+    return new Engine(
+      options,
+      keys,
+      metrics,
+      log,
+      redis,
+      subscriber,
+      [pool, quarantine],
+      dispatcher,
+      janitor,
+      heartbeat,
+    );
   }
 
   get state(): DispatcherState {
@@ -151,6 +184,7 @@ export class Engine {
     this.#stopping ??= (async () => {
       await this.dispatcher.stop(graceMs);
       await this.janitor.stop();
+      await this.heartbeat.stop();
       await Promise.all(this.pools.map((pool) => pool.close()));
       await this.subscriber.quit().catch(() => this.subscriber.disconnect());
       await this.redis.quit().catch(() => this.redis.disconnect());

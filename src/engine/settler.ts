@@ -11,6 +11,7 @@ import { encodeErrorEntry, isRetryable } from './failure.js';
 import { JOB_DEFAULTS } from './job-options.js';
 import type { Leases } from './leases.js';
 import type { Logger } from './logger.js';
+import type { EngineMetrics } from './metrics.js';
 import { decodeRecord } from './record.js';
 
 export interface SettlerOptions {
@@ -58,6 +59,7 @@ export class Settler {
   #buffer: Outcomes = { completions: [], failures: [] };
   #timer: NodeJS.Timeout | undefined;
   readonly #sending = new Set<Promise<void>>();
+  #settled = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -65,9 +67,15 @@ export class Settler {
     private readonly leases: Leases,
     private readonly options: SettlerOptions,
     private readonly log: Logger,
+    private readonly metrics: EngineMetrics,
     /** Called after a batch is written: its leases are free again. */
     private readonly onSettled: () => void,
   ) {}
+
+  /** Job outcomes written so far. */
+  get settled(): number {
+    return this.#settled;
+  }
 
   complete(job: Leased): void {
     this.#buffer.completions.push(job);
@@ -119,6 +127,7 @@ export class Settler {
   }
 
   async #send(batch: Outcomes, attempt = 1): Promise<void> {
+    const started = performance.now();
     try {
       const result = await settle(
         this.redis,
@@ -128,6 +137,10 @@ export class Settler {
       );
       for (const job of batch.completions) this.leases.drop(job);
       for (const { job } of batch.failures) this.leases.drop(job);
+      this.metrics.settleSeconds.observe((performance.now() - started) / 1000);
+      const count = batch.completions.length + batch.failures.length;
+      this.#settled += count;
+      this.metrics.settled.inc(count);
       this.onSettled();
       if (result.stale.length > 0) {
         this.log.warn(

@@ -31,7 +31,7 @@ export async function acquire(
   const reply = (await runScript(
     redis,
     'acquire',
-    [keys.pending, keys.jobs, keys.deliveries, keys.active, keys.delayed],
+    [keys.pending, keys.jobs, keys.deliveries, keys.active, keys.delayed, keys.paused],
     [Math.min(max, ACQUIRE_MAX), leaseMs, promoteLimit],
   )) as (string | number)[];
   const jobs: Leased[] = [];

@@ -11,6 +11,11 @@ export const KEY_NAMES = [
   'errors',
   'stats',
   'seq',
+  'paused',
+  'engines',
+  'engine-info',
+  'history',
+  'epoch',
 ] as const;
 
 export type KeyName = (typeof KEY_NAMES)[number];

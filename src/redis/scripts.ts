@@ -3,9 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /** The Lua scripts in lua/, one file each. */
-export type ScriptName = 'enqueue' | 'acquire' | 'settle' | 'reap' | 'release' | 'dlq-retry' | 'dlq-delete';
-
-const NAMES: readonly ScriptName[] = [
+const NAMES = [
   'enqueue',
   'acquire',
   'settle',
@@ -13,7 +11,11 @@ const NAMES: readonly ScriptName[] = [
   'release',
   'dlq-retry',
   'dlq-delete',
-];
+  'heartbeat',
+] as const;
+
+export type ScriptName = (typeof NAMES)[number];
+
 const LUA_DIR = new URL('../../lua/', import.meta.url);
 
 interface Loaded {
@@ -26,7 +28,7 @@ const loaded = new Map<ScriptName, Loaded>(
   NAMES.map((name) => {
     const lua = readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8');
     const digest = createHash('sha1').update(lua).digest('hex').slice(0, 10);
-    return [name, { lua, command: `sluice_${name.replace('-', '_')}_${digest}` }];
+    return [name, { lua, command: `sluice_${name.replaceAll('-', '_')}_${digest}` }];
   }),
 );
 

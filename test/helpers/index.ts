@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -6,6 +7,18 @@ import { inject } from 'vitest';
 import { Engine, type EngineOptions, Queue, type QueueOptions } from '../../dist/index.js';
 
 export const silent = pino({ level: 'silent' });
+
+/** A pino logger whose JSON lines are kept in memory. */
+export function capturingLogger() {
+  const lines: { level: number; msg: string; [field: string]: unknown }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const text of chunk.toString().split('\n')) if (text !== '') lines.push(JSON.parse(text));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
 
 export function redisUrl(): string {
   return inject('redisUrl');

@@ -1,0 +1,54 @@
+import type { Redis } from 'ioredis';
+import type { QueueKeys } from './keys.js';
+import { runScript } from './scripts.js';
+
+export interface EngineInfo {
+  id: string;
+  host: string;
+  pid: number;
+  threads: number;
+  inFlight: number;
+  jobsPerSec: number;
+  startedAt: number;
+}
+
+/** What the epoch check found (see lua/heartbeat.lua). */
+export const EpochStatus = { same: 0, created: 1, lost: 2, changed: 3 } as const;
+export type EpochStatus = (typeof EpochStatus)[keyof typeof EpochStatus];
+
+export interface Beat {
+  now: number;
+  status: EpochStatus;
+  epoch: string;
+}
+
+export interface HeartbeatArgs {
+  info: EngineInfo;
+  engineTtlMs: number;
+  historySeconds: number;
+  knownEpoch: string;
+  freshEpoch: string;
+}
+
+/** Registers the engine as alive, writes a throughput point and checks the epoch. */
+export async function heartbeat(redis: Redis, keys: QueueKeys, args: HeartbeatArgs): Promise<Beat> {
+  const [now, status, epoch] = (await runScript(
+    redis,
+    'heartbeat',
+    [keys.engines, keys['engine-info'], keys.history, keys.stats, keys.epoch],
+    [
+      args.info.id,
+      JSON.stringify(args.info),
+      args.engineTtlMs,
+      args.historySeconds,
+      args.knownEpoch,
+      args.freshEpoch,
+    ],
+  )) as [number, EpochStatus, string];
+  return { now, status, epoch };
+}
+
+/** Removes a stopping engine from the live list at once instead of after its TTL. */
+export async function deregister(redis: Redis, keys: QueueKeys, id: string): Promise<void> {
+  await redis.multi().zrem(keys.engines, id).hdel(keys['engine-info'], id).exec();
+}
