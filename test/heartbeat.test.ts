@@ -57,7 +57,7 @@ describe('engine heartbeat', () => {
     const lost = await waitFor('redis_state_lost in the log', () =>
       lines.find((l) => l.event === 'redis_state_lost'),
     );
-    expect(lost.level).toBe(50);
+    expect(lost?.level).toBe(50);
     const metrics = await engine.metrics.registry.getSingleMetricAsString(
       'sluice_engine_redis_state_lost_total',
     );
