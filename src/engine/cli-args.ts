@@ -11,6 +11,8 @@ of worker threads with the handler module's default export, async (payload, ctx)
   --queue NAME            queue to work on (required)
   --handler PATH          handler module (required)
   --threads N             worker threads per process (default: number of cores)
+  --concurrency N         jobs running at once per thread (default: every job the thread
+                          was handed; set it when a handler must not run too many at once)
   --processes auto|K      engine processes; auto = one per core (default 1); a crashed
                           process is restarted with a backoff
   --redis URL             redis://[:password@]host:port[/db] or rediss://... for TLS
@@ -31,6 +33,7 @@ export interface CliArgs {
   queue: string;
   handler: string;
   threads: number | undefined;
+  concurrency: number | undefined;
   processes: number;
   redis: string | undefined;
   startRedis: boolean;
@@ -70,6 +73,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         queue: { type: 'string' },
         handler: { type: 'string' },
         threads: { type: 'string' },
+        concurrency: { type: 'string' },
         processes: { type: 'string' },
         redis: { type: 'string' },
         'start-redis': { type: 'boolean' },
@@ -103,6 +107,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
       queue,
       handler,
       threads: integer('threads', text('threads')),
+      concurrency: integer('concurrency', text('concurrency'), 0),
       processes: processes as number,
       redis: text('redis') ?? (env.REDIS_URL || undefined),
       startRedis: values['start-redis'] === true,

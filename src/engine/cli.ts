@@ -16,6 +16,7 @@ function engineOptions(args: CliArgs, redis: string, log: Logger): EngineOptions
   if (args.batch !== undefined) options.batch = args.batch;
   if (args.graceMs !== undefined) options.graceMs = args.graceMs;
   if (args.janitorMs !== undefined) options.janitorIntervalMs = args.janitorMs;
+  if (args.concurrency !== undefined) options.concurrency = args.concurrency;
   if (args.threadMemoryMb !== undefined) options.threadMemoryMb = args.threadMemoryMb;
   return options;
 }

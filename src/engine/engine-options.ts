@@ -25,6 +25,11 @@ export interface EngineOptions {
   threadBatch?: number;
   /** Batches one thread runs at once. */
   tasksPerThread?: number;
+  /**
+   * Jobs one thread runs at once, for handlers that must not run too many at a time (a database
+   * pool, a rate-limited API); 0 (the default) runs every job of a thread's batches at once.
+   */
+  concurrency?: number;
   threadMemoryMb?: number;
   janitorIntervalMs?: number;
   /** On stop, running jobs get this long (ms) to finish before their AbortSignal fires. */
@@ -46,6 +51,7 @@ export const ENGINE_DEFAULTS = {
   maxInFlightBytes: 64 * MIB,
   threadBatch: 1000,
   tasksPerThread: 4,
+  concurrency: 0,
   threadMemoryMb: 512,
   janitorIntervalMs: 5 * SECOND,
   graceMs: 30 * SECOND,
@@ -62,6 +68,7 @@ const LIMITS: Record<keyof typeof ENGINE_DEFAULTS, [number, number] | undefined>
   maxInFlightBytes: [MIB, 16 * 1024 * MIB],
   threadBatch: [1, 1000],
   tasksPerThread: [1, 1000],
+  concurrency: [0, 100_000],
   threadMemoryMb: [16, 64 * 1024],
   janitorIntervalMs: [10, 3600 * SECOND],
   graceMs: [0, 3600 * SECOND],

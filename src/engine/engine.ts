@@ -88,12 +88,14 @@ export class Engine {
       handlerUrl,
       threads: options.threads,
       tasksPerThread: options.tasksPerThread,
+      concurrency: options.concurrency,
       threadMemoryMb: options.threadMemoryMb,
     });
     const quarantine = new ThreadPool({
       handlerUrl,
       threads: 1,
       tasksPerThread: 1,
+      concurrency: options.concurrency,
       threadMemoryMb: options.threadMemoryMb,
       lazy: true,
     });

@@ -35,6 +35,9 @@ export class Leases {
 
   add(jobs: readonly Leased[]): void {
     for (const job of jobs) {
+      // A job can be leased again while a stale lease of it still runs here (after a stall).
+      const stale = this.#held.get(job.id);
+      if (stale !== undefined) this.#bytes -= stale.record.length;
       this.#held.set(job.id, job);
       this.#bytes += job.record.length;
     }

@@ -43,6 +43,12 @@ export interface ThreadData {
   handlerUrl: string;
   /** BroadcastChannel on which the dispatcher announces a shutdown. */
   shutdownChannel: string;
+  /** Jobs running at once in this thread; 0 = no limit. */
+  concurrency: number;
+  /** BroadcastChannel of the liveness check: the pool posts PING, each thread answers with its threadId. */
+  pingChannel: string;
 }
+
+export const PING_MESSAGE = 'ping';
 
 export const SHUTDOWN_MESSAGE = 'shutdown';

@@ -1,8 +1,9 @@
 /**
  * Thread side of the pool: loads the handler once per thread, runs each batch's jobs
- * concurrently, each with its own timeout and AbortSignal, and reports one outcome per job.
+ * concurrently (at most `concurrency` of the thread's jobs at once when that is set), each with
+ * its own timeout and AbortSignal, and reports one outcome per job.
  */
-import { BroadcastChannel, workerData } from 'node:worker_threads';
+import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import { decodeRecord } from '../engine/record.js';
 import type { Handler, JobContext } from './handler.js';
 import type {
@@ -14,7 +15,7 @@ import type {
   ThreadData,
   WireJob,
 } from './protocol.js';
-import { COMPLETED, SHUTDOWN_MESSAGE } from './protocol.js';
+import { COMPLETED, PING_MESSAGE, SHUTDOWN_MESSAGE } from './protocol.js';
 
 const data = workerData as ThreadData;
 const running = new Set<AbortController>();
@@ -27,6 +28,13 @@ shutdown.onmessage = (event) => {
   for (const controller of running) controller.abort(new InterruptedError());
 };
 shutdown.unref();
+
+// Answering proves this thread's event loop turns; a handler in a busy loop stops the answers.
+const ping = new BroadcastChannel(data.pingChannel);
+ping.onmessage = (event) => {
+  if ((event as MessageEvent).data === PING_MESSAGE) ping.postMessage(threadId);
+};
+ping.unref();
 
 class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
@@ -54,6 +62,7 @@ class Context implements JobContext {
   #controller: AbortController | undefined;
   constructor(
     readonly id: string,
+    readonly token: number,
     readonly attempt: number,
   ) {}
 
@@ -110,7 +119,7 @@ async function runJob(job: WireJob, run: Handler): Promise<Outcome> {
   } catch (error) {
     return failed('decode_error', error);
   }
-  const ctx = new Context(job.id, job.token - record.base);
+  const ctx = new Context(job.id, job.token, job.token - record.base);
   const { timeout } = record.options;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -137,8 +146,25 @@ async function runJob(job: WireJob, run: Handler): Promise<Outcome> {
   }
 }
 
+/** Slots for the thread's running jobs when `concurrency` is set; a freed slot goes to the oldest waiter. */
+let runningJobs = 0;
+const waiting: (() => void)[] = [];
+
+async function limited(job: WireJob, run: Handler): Promise<Outcome> {
+  if (runningJobs < data.concurrency) runningJobs += 1;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await runJob(job, run);
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else runningJobs -= 1;
+  }
+}
+
 export default async function runBatch({ jobs }: RunBatch): Promise<BatchResult> {
   handler ??= loadHandler();
   const run = await handler;
-  return Promise.all(jobs.map((job) => runJob(job, run)));
+  if (data.concurrency === 0) return Promise.all(jobs.map((job) => runJob(job, run)));
+  return Promise.all(jobs.map((job) => limited(job, run)));
 }
