@@ -223,7 +223,10 @@ export class Dispatcher {
 
   #pump(): void {
     while (this.#runningBatches < this.deps.pool.capacity && this.#queued.length > 0 && !this.#draining) {
-      this.#start(this.#queued.shift() as Leased[], false);
+      // A job leased again while its older lease waited here (Redis stalled past the lease) runs
+      // once, under the newer lease: the older one could only have its settle rejected.
+      const batch = (this.#queued.shift() as Leased[]).filter((job) => this.deps.leases.isCurrent(job));
+      if (batch.length > 0) this.#start(batch, false);
     }
     if (!this.#suspectRunning && this.#suspects.length > 0 && !this.#draining) {
       this.#suspectRunning = true;

@@ -17,7 +17,7 @@ export interface EngineOptions {
   leaseMs?: number;
   /** Jobs per acquire call, at most. */
   batch?: number;
-  /** Jobs leased and not yet settled, at most. */
+  /** Jobs leased and not yet settled, at most (default 8192, or 2 × threads × concurrency when that is set). */
   maxInFlight?: number;
   /** Record bytes leased and not yet settled, at most. */
   maxInFlightBytes?: number;
@@ -96,6 +96,11 @@ export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOpti
     (typeof resolved.connection !== 'object' || resolved.connection === null)
   ) {
     throw invalidOption('connection', 'must be a Redis URL or ioredis options');
+  }
+  if (options.maxInFlight === undefined && resolved.concurrency > 0) {
+    // Lease about twice what can run: jobs leased beyond that would only wait here, holding
+    // leases other engines could use and running late (or twice) after a fault.
+    resolved.maxInFlight = Math.min(ENGINE_DEFAULTS.maxInFlight, 2 * resolved.threads * resolved.concurrency);
   }
   return resolved;
 }

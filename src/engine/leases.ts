@@ -43,6 +43,11 @@ export class Leases {
     }
   }
 
+  /** False once a newer lease of the same job has been taken by this process. */
+  isCurrent(job: Leased): boolean {
+    return this.#held.get(job.id)?.token === job.token;
+  }
+
   /** Forgets a lease (settled, released or lost); a newer lease of the same id is kept. */
   drop(job: Leased): void {
     const held = this.#held.get(job.id);

@@ -135,15 +135,18 @@ export const t5: Scenario = {
       await sleeper.call('DEBUG', 'SLEEP', String(p.sleepS));
       const woke = Math.round(performance.timeOrigin + performance.now());
       sleeper.disconnect();
+      // Fresh jobs added on waking must start soon, whatever the engines were doing.
+      const fresh = new Set(
+        (await h.producerDone(h.startProducer({ count: 20, chunk: 20, payload: { ms: 1 } }))).acked,
+      );
       const drained = await h.drained(180_000);
       const state = await h.state();
       const s = summarize(h.producerLog().acked, h.executions(), state);
-      const startedAfterWake = h
+      const freshStarts = h
         .executions()
-        .filter((e) => e.start >= woke)
+        .filter((e) => fresh.has(e.id))
         .map((e) => e.start - woke);
-      const firstStart =
-        startedAfterWake.length > 0 ? Math.min(...startedAfterWake) : Number.POSITIVE_INFINITY;
+      const firstStart = freshStarts.length > 0 ? Math.min(...freshStarts) : Number.POSITIVE_INFINITY;
       await h.stopEngines();
       const stale = h.engines.reduce((n, e) => n + staleRejections(e.logs()), 0);
       const exits = h.engines.filter(
@@ -158,7 +161,7 @@ export const t5: Scenario = {
         criteria: [
           ...deliveryCriteria(s, inFlight),
           exactly('stale completions rejected = leases re-queued', stale, reaped),
-          atMost('ms from waking to the next job start', firstStart, 10_000),
+          atMost('ms from waking to a job added on waking starting', firstStart, 10_000),
           exactly('engines that stopped other than by our SIGTERM', exits, 0),
           exactly('drained', Number(drained), 1),
         ],
@@ -213,7 +216,7 @@ export const t7: Scenario = {
     withHarness('t7', {}, async (h) => {
       const p = pick(
         scale,
-        { jobs: 30_000, kills: 5, everyMs: 1000, leaseMs: 3000, janitorMs: 500, ms: [1, 5], concurrency: 2 },
+        { jobs: 15_000, kills: 5, everyMs: 1000, leaseMs: 3000, janitorMs: 500, ms: [1, 5], concurrency: 2 },
         {
           jobs: 120_000,
           kills: 30,

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { resolveEngineOptions } from '../dist/engine/engine-options.js';
+import { handlerPath, openQueue, queueName, startEngine, waitFor } from './helpers/index.js';
+import { useLedger } from './helpers/ledger.js';
+
+describe('concurrency', () => {
+  it('runs at most `concurrency` jobs at once in each thread', async () => {
+    const ledger = useLedger();
+    const queue = openQueue(queueName('concurrency'));
+    await queue.addBulk(Array.from({ length: 60 }, () => ({ payload: { ms: 30 } })));
+    const engine = await startEngine({
+      queue: queue.name,
+      handler: handlerPath('gauge'),
+      threads: 2,
+      concurrency: 3,
+    });
+    await waitFor('60 completed', async () => (await queue.counts()).completed === 60);
+    await engine.stop();
+    const lines = readFileSync(ledger, 'utf8').trim().split('\n');
+    const running = lines.map((line) => Number(line.split(' ')[1]));
+    expect(lines).toHaveLength(60);
+    expect(Math.max(...running)).toBe(3);
+    await queue.close();
+  });
+
+  it('without a limit, a thread starts every job of its batch at once', async () => {
+    const ledger = useLedger();
+    const queue = openQueue(queueName('unlimited'));
+    await queue.addBulk(Array.from({ length: 40 }, () => ({ payload: { ms: 200 } })));
+    const engine = await startEngine({ queue: queue.name, handler: handlerPath('gauge'), threads: 1 });
+    await waitFor('40 completed', async () => (await queue.counts()).completed === 40);
+    await engine.stop();
+    const running = readFileSync(ledger, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => Number(l.split(' ')[1]));
+    expect(Math.max(...running)).toBe(40);
+    await queue.close();
+  });
+
+  it('leases about twice what can run when a limit is set, unless maxInFlight is given', () => {
+    const base = { queue: 'q', handler: 'h.js', threads: 4 };
+    expect(resolveEngineOptions(base).maxInFlight).toBe(8192);
+    expect(resolveEngineOptions({ ...base, concurrency: 5 }).maxInFlight).toBe(40);
+    expect(resolveEngineOptions({ ...base, concurrency: 5, maxInFlight: 1000 }).maxInFlight).toBe(1000);
+    expect(() => resolveEngineOptions({ ...base, concurrency: -1 })).toThrow(/concurrency/);
+  });
+});
