@@ -7,18 +7,24 @@ KEYS[4] deliveries  HASH  sluice:{q}:deliveries
 KEYS[5] stats       HASH  sluice:{q}:stats
 
 ARGV[1] wake channel
-ARGV[2] mode: 'ids' (ARGV[3..] are ids) or 'all' (ARGV[3] is the most to move in this call, oldest first)
+ARGV[2] mode: 'ids' (ARGV[3..] are ids) or 'all' (ARGV[3] is the most to move in this call, oldest
+        first, after skipping the ARGV[4] oldest: the damaged ones earlier calls left)
 
-Returns { moved, left }  left = dead letters remaining after this call
+Returns { moved, left, skipped }
+  left     dead letters remaining after this call
+  skipped  dead letters left dead because their record is damaged (no '|' fields): a retry would
+           only dead-letter them again as decode_error, and nothing here may fail half-way
 
 Invariants
   - the delivery count is kept (tokens stay unique); the record's base is set to it, so the
     job starts again at attempt 1; its error history is kept
   - an id that is not dead is ignored
+  - every check comes before the first write of an id (Redis keeps a script's writes on error)
 ]]
 local ids
 if ARGV[2] == 'all' then
-  ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)
+  local skip = tonumber(ARGV[4])
+  ids = redis.call('ZRANGE', KEYS[1], skip, skip + tonumber(ARGV[3]) - 1)
 else
   ids = {}
   for a = 3, #ARGV do
@@ -27,11 +33,14 @@ else
 end
 
 local moved = {}
+local skipped = 0
 for _, id in ipairs(ids) do
   local record = redis.call('HGET', KEYS[3], id)
-  if record and redis.call('ZREM', KEYS[1], id) == 1 then
-    local p1 = string.find(record, '|', 1, true)
-    local p2 = string.find(record, '|', p1 + 1, true)
+  local p1 = record and string.find(record, '|', 1, true)
+  local p2 = p1 and string.find(record, '|', p1 + 1, true)
+  if record and not p2 and redis.call('ZSCORE', KEYS[1], id) then
+    skipped = skipped + 1
+  elseif p2 and redis.call('ZREM', KEYS[1], id) == 1 then
     local base = math.abs(tonumber(redis.call('HGET', KEYS[4], id)) or 0)
     redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2))
     moved[#moved + 1] = id
@@ -43,4 +52,4 @@ if #moved > 0 then
   end
   redis.call('HINCRBY', KEYS[5], 'redriven', #moved)
 end
-return { #moved, redis.call('ZCARD', KEYS[1]) }
+return { #moved, redis.call('ZCARD', KEYS[1]), skipped }

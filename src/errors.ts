@@ -13,6 +13,7 @@ export const ErrorCode = {
   REDIS_UNREACHABLE: 'SLUICE_ERR_REDIS_UNREACHABLE',
   HANDLER_INVALID: 'SLUICE_ERR_HANDLER_INVALID',
   CLOSED: 'SLUICE_ERR_CLOSED',
+  RECORD_DAMAGED: 'SLUICE_ERR_RECORD_DAMAGED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

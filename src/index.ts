@@ -4,8 +4,20 @@ export { ENGINE_DEFAULTS } from './engine/engine-options.js';
 export type { ErrorEntry, FailureReason } from './engine/failure.js';
 export type { BackoffOptions, BackoffType, JobOptions } from './engine/job-options.js';
 export { JOB_DEFAULTS } from './engine/job-options.js';
-export type { BulkJob, QueueOptions } from './engine/producer.js';
-export { QUEUE_DEFAULTS, Queue } from './engine/producer.js';
+export type { BulkJob, DeadQuery, Page, QueueOptions } from './engine/producer.js';
+export { JOB_STATES, QUEUE_DEFAULTS, Queue } from './engine/producer.js';
 export { ErrorCode, SluiceError } from './errors.js';
-export type { DeadLetter, DeadPage, JobInfo, JobState, QueueCounts } from './redis/inspect.js';
+export type { DeadFilter } from './redis/dead-filter.js';
+export type { LiveEngine } from './redis/engines.js';
+export type { RatePoint } from './redis/history.js';
+export type {
+  DeadLetter,
+  DeadPage,
+  JobInfo,
+  JobPage,
+  JobState,
+  QueueCounts,
+  QueueMetrics,
+} from './redis/inspect.js';
+export type { QueueSnapshot } from './redis/snapshot.js';
 export type { Handler, JobContext } from './threads/handler.js';

@@ -132,4 +132,49 @@ describe.sequential('engine command', () => {
       await server.stop();
     }
   });
+
+  it('--api serves the operator API and monitor next to the engine, and closes it on SIGTERM', async () => {
+    const queue = queueName('cli-api');
+    const engine = spawnEngine([...baseArgs(queue), '--api', '127.0.0.1:0']);
+    try {
+      const line = await engine.waitForLog('the API URL', (l) => typeof l.url === 'string');
+      const url = line.url as string;
+      expect(line.msg).toBe(`monitor and API at ${url}/`);
+      const reply = await fetch(`${url}/api/queues/${queue}`);
+      expect(reply.status).toBe(200);
+      expect(await reply.json()).toMatchObject({ name: queue, paused: false });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('sluice_engine_jobs_in_flight');
+      engine.signal('SIGTERM');
+      expect(await engine.waitForExit()).toEqual({ code: 0, signal: null });
+      await expect(fetch(`${url}/api/health`)).rejects.toThrow();
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('--api on a non-loopback address without a token exits 78 saying what to set', async () => {
+    const result = await runEngine([...baseArgs(), '--api', '0.0.0.0:0']);
+    expect(result.code).toBe(EXIT_CONFIG);
+    expect(result.logs.find((l) => l.level === FATAL)?.msg).toMatch(/SLUICE_API_TOKEN/);
+  });
+
+  it('--api with --processes 2 serves one API from the supervisor', async () => {
+    const queue = queueName('cli-api-procs');
+    const engine = spawnEngine([...baseArgs(queue), '--processes', '2', '--api', '127.0.0.1:0']);
+    try {
+      const url = (await engine.waitForLog('the API URL', (l) => typeof l.url === 'string')).url as string;
+      await waitFor('two live engines', async () => {
+        const reply = (await (await fetch(`${url}/api/queues/${queue}/engines`)).json()) as {
+          engines: unknown[];
+        };
+        return reply.engines.length === 2;
+      });
+      expect(engine.logs().filter((l) => typeof l.url === 'string')).toHaveLength(1);
+      engine.signal('SIGTERM');
+      expect(await engine.waitForExit()).toEqual({ code: 0, signal: null });
+    } finally {
+      await engine.dispose();
+    }
+  });
 });

@@ -140,6 +140,21 @@ describe('dead-letter queue', () => {
     await queue.close();
   });
 
+  it('a dead letter whose record is damaged stays dead on retry, and retryAllDead steps over it', async () => {
+    const queue = openQueue(queueName('dlq-damaged'));
+    const ids = await makeDead(queue, 1100);
+    // The oldest 600 (more than a chunk) are overwritten with something that is not a record.
+    const damaged = ids.slice(0, 600);
+    await queue.redis.hset(queue.keys.jobs, ...damaged.flatMap((id) => [id, 'garbage']));
+    expect(await queue.retryDead(damaged[0] as string)).toBe(0);
+    expect(await queue.getJob(damaged[0] as string)).toMatchObject({ state: 'dead', raw: 'garbage' });
+    expect(await queue.retryAllDead()).toBe(500);
+    expect(await queue.redis.zcard(queue.keys.dead)).toBe(600);
+    expect(new Set(await queue.redis.zrange(queue.keys.dead, 0, -1))).toEqual(new Set(damaged));
+    expect(await queue.redis.llen(queue.keys.pending)).toBe(500);
+    await queue.close();
+  });
+
   it('deleteDead removes the record, errors and delivery count of a dead job', async () => {
     const queue = openQueue(queueName('dlq-delete'));
     const { redis, keys } = queue;

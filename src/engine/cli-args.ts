@@ -24,6 +24,9 @@ of worker threads with the handler module's default export, async (payload, ctx)
   --grace-ms MS           on SIGTERM/SIGINT, time running jobs get to finish (default 30000)
   --janitor-ms MS         janitor interval (default 5000)
   --thread-memory-mb MB   heap limit per worker thread (default 512)
+  --api [HOST:]PORT       also serve the operator API and the monitor (HOST default
+                          127.0.0.1; another address needs a token: $SLUICE_API_TOKEN
+                          for admin routes, $SLUICE_API_READ_TOKEN for read-only access)
   --log-level LEVEL       ${LOG_LEVELS.join(' | ')} (default info)
   --help                  show this text
 
@@ -42,7 +45,26 @@ export interface CliArgs {
   graceMs: number | undefined;
   janitorMs: number | undefined;
   threadMemoryMb: number | undefined;
+  api: ApiAddress | undefined;
+  /** From $SLUICE_API_TOKEN and $SLUICE_API_READ_TOKEN (never from a flag: flags show in `ps`). */
+  apiTokens: { admin?: string; read?: string };
   logLevel: LevelWithSilent;
+}
+
+export interface ApiAddress {
+  host: string;
+  port: number;
+}
+
+/** `3000`, `127.0.0.1:3000` or `[::1]:3000`. */
+function apiAddress(value: string | undefined): ApiAddress | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(?:(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match || port > 65_535) {
+    throw new UsageError(`--api must be PORT or HOST:PORT (e.g. 3000 or 127.0.0.1:3000), got "${value}"`);
+  }
+  return { host: (match[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
 }
 
 export type Parsed = { help: true } | { help: false; args: CliArgs };
@@ -82,6 +104,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         'grace-ms': { type: 'string' },
         'janitor-ms': { type: 'string' },
         'thread-memory-mb': { type: 'string' },
+        api: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -116,6 +139,11 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
       graceMs: integer('grace-ms', text('grace-ms'), 0),
       janitorMs: integer('janitor-ms', text('janitor-ms')),
       threadMemoryMb: integer('thread-memory-mb', text('thread-memory-mb')),
+      api: apiAddress(text('api')),
+      apiTokens: {
+        ...(env.SLUICE_API_TOKEN ? { admin: env.SLUICE_API_TOKEN } : {}),
+        ...(env.SLUICE_API_READ_TOKEN ? { read: env.SLUICE_API_READ_TOKEN } : {}),
+      },
       logLevel,
     },
   };

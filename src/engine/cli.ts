@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { SluiceError } from '../errors.js';
+import type { Registry } from 'prom-client';
+import { type ApiServer, startApiServer } from '../api/server.js';
+import { ErrorCode, SluiceError } from '../errors.js';
 import { type CliArgs, parseCli, USAGE, UsageError } from './cli-args.js';
 import { Engine } from './engine.js';
 import type { EngineOptions } from './engine-options.js';
@@ -21,32 +23,67 @@ function engineOptions(args: CliArgs, redis: string, log: Logger): EngineOptions
   return options;
 }
 
-/** The flags a supervised child gets: the same, but one process and a fixed Redis URL. */
+/** The flags a supervised child gets: the same, but one process, a fixed Redis URL and no API (the supervisor serves it). */
 function childArgs(argv: readonly string[], redis: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--start-redis') continue;
-    if (arg === '--processes' || arg === '--redis') {
+    if (arg === '--processes' || arg === '--redis' || arg === '--api') {
       i++;
       continue;
     }
-    if (arg.startsWith('--processes=') || arg.startsWith('--redis=')) continue;
+    if (arg.startsWith('--processes=') || arg.startsWith('--redis=') || arg.startsWith('--api=')) continue;
     out.push(arg);
   }
   return [...out, '--processes', '1', '--redis', redis];
 }
 
+/** The operator API and monitor, when --api was given; undefined otherwise. */
+async function serveApi(
+  args: CliArgs,
+  redis: string,
+  log: Logger,
+  metrics: Registry[],
+): Promise<ApiServer | undefined> {
+  if (args.api === undefined) return undefined;
+  const { host, port } = args.api;
+  const api = await startApiServer({
+    host,
+    port,
+    queues: [args.queue],
+    connection: redis,
+    tokens: args.apiTokens,
+    logger: log.child({ component: 'api' }),
+    metrics,
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    throw new SluiceError(ErrorCode.INVALID_OPTION, `--api ${host}:${port}: that port is already in use`);
+  });
+  log.info({ url: api.url }, `monitor and API at ${api.url}/`);
+  return api;
+}
+
+/** Logs a configuration error (a SluiceError) and maps it to EXIT_CONFIG; anything else is rethrown. */
+function configError(error: unknown, log: Logger): number {
+  if (!(error instanceof SluiceError)) throw error;
+  log.fatal({ code: error.code }, error.message);
+  return EXIT_CONFIG;
+}
+
 async function runEngine(args: CliArgs, redis: string, log: Logger): Promise<number> {
   let engine: Engine;
+  let api: ApiServer | undefined;
   try {
     engine = await Engine.start(engineOptions(args, redis, log));
   } catch (error) {
-    if (error instanceof SluiceError) {
-      log.fatal({ code: error.code }, error.message);
-      return EXIT_CONFIG;
-    }
-    throw error;
+    return configError(error, log);
+  }
+  try {
+    api = await serveApi(args, redis, log, [engine.metrics.registry]);
+  } catch (error) {
+    await engine.stop(0);
+    return configError(error, log);
   }
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -60,6 +97,7 @@ async function runEngine(args: CliArgs, redis: string, log: Logger): Promise<num
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  await api?.close();
   await engine.stop();
   return 0;
 }
@@ -88,9 +126,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     redis = local.url;
   }
   try {
-    return args.processes > 1
-      ? await supervise(ENTRY, childArgs(argv, redis), args.processes, log)
-      : await runEngine(args, redis, log);
+    if (args.processes === 1) return await runEngine(args, redis, log);
+    let api: ApiServer | undefined;
+    try {
+      api = await serveApi(args, redis, log, []);
+    } catch (error) {
+      return configError(error, log);
+    }
+    try {
+      return await supervise(ENTRY, childArgs(argv, redis), args.processes, log);
+    } finally {
+      await api?.close();
+    }
   } finally {
     await local?.stop();
   }

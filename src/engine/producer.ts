@@ -2,13 +2,22 @@ import type { Redis } from 'ioredis';
 import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
 import type { Connection } from '../redis/connection.js';
 import { connect } from '../redis/connection.js';
-import { deleteDead, retryAllDead, retryDead } from '../redis/dlq.js';
+import type { DeadFilter } from '../redis/dead-filter.js';
+import { retryDeadMatching, searchDead } from '../redis/dead-filter.js';
+import { deleteDead, editDead, purgeDead, retryAllDead, retryDead } from '../redis/dlq.js';
+import type { LiveEngine } from '../redis/engines.js';
+import { liveEngines } from '../redis/engines.js';
 import type { EnqueueItem } from '../redis/enqueue.js';
 import { enqueue } from '../redis/enqueue.js';
-import type { DeadPage, JobInfo, QueueCounts } from '../redis/inspect.js';
-import { counts, getJob, listDead } from '../redis/inspect.js';
+import type { RatePoint } from '../redis/history.js';
+import { history, MAX_HISTORY_SECONDS } from '../redis/history.js';
+import type { DeadPage, JobInfo, JobPage, JobState, QueueCounts, QueueMetrics } from '../redis/inspect.js';
+import { counts, getJob, listDead, listJobs, queueMetrics } from '../redis/inspect.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { queueKeys } from '../redis/keys.js';
+import { isPaused, pause, resume } from '../redis/pause.js';
+import type { QueueSnapshot } from '../redis/snapshot.js';
+import { snapshot } from '../redis/snapshot.js';
 import { KIB, MIB } from '../units.js';
 import type { JobOptions } from './job-options.js';
 import { isValidJobId, prepareJobOptions } from './job-options.js';
@@ -32,6 +41,47 @@ export interface BulkJob<P = unknown> {
 }
 
 export const MAX_PAGE = 1000;
+
+export const JOB_STATES: readonly JobState[] = ['waiting', 'active', 'delayed', 'dead'];
+
+export interface Page {
+  offset?: number;
+  limit?: number;
+}
+
+/** A page of dead letters, optionally only those matching a filter. */
+export type DeadQuery = Page & DeadFilter;
+
+/** Offset at least 0, limit clamped to 1..MAX_PAGE (fractions rounded down). */
+function clampPage(page: Page): { offset: number; limit: number } {
+  return {
+    offset: Math.max(0, Math.floor(page.offset ?? 0) || 0),
+    limit: Math.min(MAX_PAGE, Math.max(1, Math.floor(page.limit ?? 50) || 1)),
+  };
+}
+
+/** Longest text a dead-letter search accepts. */
+export const MAX_QUERY = 200;
+
+/** Validates a dead-letter filter; an empty `q` means no text filter. */
+function checkDeadFilter(filter: DeadFilter): DeadFilter {
+  const { q, from, to } = filter;
+  if (q !== undefined && (typeof q !== 'string' || q.length > MAX_QUERY)) {
+    throw invalidOption('q', `must be a string of at most ${MAX_QUERY} characters`);
+  }
+  for (const [field, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value))) {
+      throw invalidOption(field, `must be a time in ms, got ${String(value)}`);
+    }
+  }
+  if (from !== undefined && to !== undefined && from > to) {
+    throw invalidOption('from', `must not be after to (${from} > ${to})`);
+  }
+  return { q: q === '' ? undefined : q, from, to };
+}
 
 function checkJobId(id: unknown): string {
   if (typeof id !== 'string' || !(/^\d{1,20}$/.test(id) || isValidJobId(id))) {
@@ -111,11 +161,69 @@ export class Queue<P = unknown> {
     return getJob(this.redis, this.keys, checkJobId(id));
   }
 
-  /** Dead letters, newest first; limit is clamped to 1..1000. */
-  listDead(page: { offset?: number; limit?: number } = {}): Promise<DeadPage> {
-    const offset = Math.max(0, Math.floor(page.offset ?? 0));
-    const limit = Math.min(MAX_PAGE, Math.max(1, Math.floor(page.limit ?? 50)));
-    return listDead(this.redis, this.keys, offset, limit);
+  /** The counts plus the lifetime number of dead-lettered jobs (what /metrics exports). */
+  metrics(): Promise<QueueMetrics> {
+    return queueMetrics(this.redis, this.keys);
+  }
+
+  /** Paused, counts, live engines and the current rate, read at one instant. */
+  snapshot(): Promise<QueueSnapshot> {
+    return snapshot(this.redis, this.keys);
+  }
+
+  /** Engines stop leasing (running jobs finish; adds go on) until resume(). */
+  pause(): Promise<void> {
+    return pause(this.redis, this.keys);
+  }
+
+  /** Lifts a pause; idle engines are woken at once. */
+  resume(): Promise<void> {
+    return resume(this.redis, this.keys);
+  }
+
+  isPaused(): Promise<boolean> {
+    return isPaused(this.redis, this.keys);
+  }
+
+  /** Engines whose heartbeat is under 5 s old (Redis clock), by id. */
+  engines(): Promise<LiveEngine[]> {
+    return liveEngines(this.redis, this.keys);
+  }
+
+  /** Completed and failed jobs per second over the last `seconds` (1..900), oldest first. */
+  async history(seconds: number = MAX_HISTORY_SECONDS): Promise<RatePoint[]> {
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_HISTORY_SECONDS) {
+      throw invalidOption(
+        'seconds',
+        `must be an integer from 1 to ${MAX_HISTORY_SECONDS}, got ${String(seconds)}`,
+      );
+    }
+    return history(this.redis, this.keys, seconds);
+  }
+
+  /**
+   * A page of the jobs in a state: waiting in the order they will run, active by lease deadline,
+   * delayed by due time, dead newest first; limit is clamped to 1..1000.
+   */
+  async listJobs(state: JobState, page: Page = {}): Promise<JobPage> {
+    if (!JOB_STATES.includes(state)) {
+      throw invalidOption('state', `must be one of ${JOB_STATES.join(', ')}, got ${JSON.stringify(state)}`);
+    }
+    const { offset, limit } = clampPage(page);
+    return listJobs(this.redis, this.keys, state, offset, limit);
+  }
+
+  /**
+   * Dead letters, newest first; limit is clamped to 1..1000. `q` keeps those with an error whose
+   * name or message contains it (any case), `from`/`to` bound the dead-at time (ms, inclusive);
+   * `total` counts the matches. A text search reads the range in bounded chunks.
+   */
+  async listDead(query: DeadQuery = {}): Promise<DeadPage> {
+    const filter = checkDeadFilter(query);
+    const { offset, limit } = clampPage(query);
+    return filter.q === undefined
+      ? listDead(this.redis, this.keys, offset, limit, filter)
+      : searchDead(this.redis, this.keys, { ...filter, q: filter.q }, offset, limit);
   }
 
   /** Moves dead letters back to the queue with fresh attempts; returns how many were dead. */
@@ -128,10 +236,41 @@ export class Queue<P = unknown> {
     return retryAllDead(this.redis, this.keys);
   }
 
+  /** Redrives the dead letters that match (see listDead), in bounded chunks; returns how many moved. */
+  async retryDeadMatching(filter: DeadFilter): Promise<number> {
+    const checked = checkDeadFilter(filter);
+    if (checked.q === undefined && checked.from === undefined && checked.to === undefined) {
+      return retryAllDead(this.redis, this.keys);
+    }
+    return retryDeadMatching(this.redis, this.keys, checked);
+  }
+
+  /**
+   * Replaces a dead letter's payload (validated as add validates it) and redrives it, in one
+   * atomic step; false when the job is not dead (nothing is changed then).
+   */
+  async editDeadAndRetry(id: string, payload: P): Promise<boolean> {
+    checkJobId(id);
+    const json = encodePayload(payload, this.#maxPayloadBytes, 'payload');
+    const outcome = await editDead(this.redis, this.keys, id, json);
+    if (outcome === 'damaged') {
+      throw new SluiceError(
+        ErrorCode.RECORD_DAMAGED,
+        `job ${id}: its stored record has no payload part to replace; delete it instead`,
+      );
+    }
+    return outcome === 'redriven';
+  }
+
   /** Deletes dead letters; returns how many were dead (jobs in other states are left alone). */
   async deleteDead(ids: string | readonly string[]): Promise<number> {
     const list = (Array.isArray(ids) ? ids : [ids]).map(checkJobId);
     return deleteDead(this.redis, this.keys, list);
+  }
+
+  /** Deletes every letter dead when the call began, 1,000 per script call; returns how many. */
+  purgeDead(): Promise<number> {
+    return purgeDead(this.redis, this.keys);
   }
 
   async close(): Promise<void> {

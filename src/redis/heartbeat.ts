@@ -50,5 +50,5 @@ export async function heartbeat(redis: Redis, keys: QueueKeys, args: HeartbeatAr
 
 /** Removes a stopping engine from the live list at once instead of after its TTL. */
 export async function deregister(redis: Redis, keys: QueueKeys, id: string): Promise<void> {
-  await redis.multi().zrem(keys.engines, id).hdel(keys['engine-info'], id).exec();
+  await redis.pipeline().zrem(keys.engines, id).hdel(keys['engine-info'], id).exec();
 }

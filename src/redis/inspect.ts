@@ -1,9 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { ErrorEntry } from '../engine/failure.js';
 import { decodeErrorEntries } from '../engine/failure.js';
 import type { StoredJobOptions } from '../engine/job-options.js';
 import { decodeRecord } from '../engine/record.js';
 import type { QueueKeys } from './keys.js';
+import { readTogether } from './read.js';
 
 export interface QueueCounts {
   waiting: number;
@@ -55,20 +56,31 @@ export interface DeadPage {
   items: DeadLetter[];
 }
 
-const STAT_FIELDS = ['added', 'completed', 'failed', 'retried', 'reaped', 'redriven'] as const;
+/** Every lifetime counter of the stats hash; `dead` (dead-lettered) is not part of QueueCounts. */
+const STAT_FIELDS = ['added', 'completed', 'failed', 'retried', 'reaped', 'redriven', 'dead'] as const;
 
-export async function counts(redis: Redis, keys: QueueKeys): Promise<QueueCounts> {
-  const reply = await redis
-    .multi()
+/** QueueCounts plus the lifetime count of dead-lettered jobs, for /metrics. */
+export interface QueueMetrics extends QueueCounts {
+  deadLettered: number;
+}
+
+/** Appends the reads of queueMetrics to a MULTI; parseMetrics reads their METRICS_REPLIES replies. */
+export function readMetrics(multi: ChainableCommander, keys: QueueKeys): ChainableCommander {
+  return multi
     .llen(keys.pending)
     .zcard(keys.active)
     .zcard(keys.delayed)
     .zcard(keys.dead)
-    .hmget(keys.stats, ...STAT_FIELDS)
-    .exec();
-  const value = (i: number): unknown => reply?.[i]?.[1];
+    .hmget(keys.stats, ...STAT_FIELDS);
+}
+
+export const METRICS_REPLIES = 5;
+
+export function parseMetrics(reply: [Error | null, unknown][]): QueueMetrics {
+  const value = (i: number): unknown => reply[i]?.[1];
   const stats = (value(4) as (string | null)[]).map((v) => Number(v ?? 0));
-  const [added = 0, completed = 0, failed = 0, retried = 0, reaped = 0, redriven = 0] = stats;
+  const [added = 0, completed = 0, failed = 0, retried = 0, reaped = 0, redriven = 0, deadLettered = 0] =
+    stats;
   return {
     waiting: value(0) as number,
     active: value(1) as number,
@@ -80,7 +92,17 @@ export async function counts(redis: Redis, keys: QueueKeys): Promise<QueueCounts
     retried,
     reaped,
     redriven,
+    deadLettered,
   };
+}
+
+export async function queueMetrics(redis: Redis, keys: QueueKeys): Promise<QueueMetrics> {
+  return parseMetrics(await readTogether(redis, (batch) => readMetrics(batch, keys)));
+}
+
+export async function counts(redis: Redis, keys: QueueKeys): Promise<QueueCounts> {
+  const { deadLettered: _, ...counted } = await queueMetrics(redis, keys);
+  return counted;
 }
 
 interface Decoded {
@@ -113,78 +135,175 @@ function withOptional<T extends object>(target: T, extra: { [K in keyof T]?: T[K
   return target;
 }
 
+function toJobInfo(
+  id: string,
+  state: JobState,
+  record: string,
+  deliveries: string | null | undefined,
+  errors: string | null | undefined,
+  until: number | undefined,
+): JobInfo {
+  const d = decodeForDisplay(record);
+  const entries = decodeErrorEntries(errors ?? null);
+  const delivered = Math.abs(Number(deliveries ?? 0));
+  return withOptional<JobInfo>(
+    { id, state, payload: d.payload, attempts: delivered - d.base, deliveries: delivered, errors: entries },
+    { raw: d.raw, options: d.options, enqueuedAt: d.enqueuedAt, lastError: entries.at(-1), until },
+  );
+}
+
 /** A job that exists (waiting, active, delayed or dead); undefined once completed or deleted. */
 export async function getJob(redis: Redis, keys: QueueKeys, id: string): Promise<JobInfo | undefined> {
-  const reply = await redis
-    .multi()
-    .hget(keys.jobs, id)
-    .hget(keys.deliveries, id)
-    .hget(keys.errors, id)
-    .zscore(keys.active, id)
-    .zscore(keys.delayed, id)
-    .zscore(keys.dead, id)
-    .exec();
+  const reply = await readTogether(redis, (batch) =>
+    batch
+      .hget(keys.jobs, id)
+      .hget(keys.deliveries, id)
+      .hget(keys.errors, id)
+      .zscore(keys.active, id)
+      .zscore(keys.delayed, id)
+      .zscore(keys.dead, id),
+  );
   const [record, deliveries, errors, active, delayed, dead] = (reply ?? []).map(([, v]) => v) as (
     | string
     | null
   )[];
   if (record === null || record === undefined) return undefined;
-  const d = decodeForDisplay(record);
   const state: JobState =
     active != null ? 'active' : delayed != null ? 'delayed' : dead != null ? 'dead' : 'waiting';
-  const entries = decodeErrorEntries(errors ?? null);
-  const delivered = Math.abs(Number(deliveries ?? 0));
-  return withOptional<JobInfo>(
-    { id, state, payload: d.payload, attempts: delivered - d.base, deliveries: delivered, errors: entries },
-    {
-      raw: d.raw,
-      options: d.options,
-      enqueuedAt: d.enqueuedAt,
-      lastError: entries.at(-1),
-      until: Number(active ?? delayed ?? dead ?? Number.NaN) || undefined,
-    },
-  );
+  const until = Number(active ?? delayed ?? dead ?? Number.NaN) || undefined;
+  return toJobInfo(id, state, record, deliveries, errors, until);
 }
 
-/** Dead letters, newest first. */
-export async function listDead(
+export interface JobPage {
+  total: number;
+  items: JobInfo[];
+}
+
+/** Reads the ids (and scores) of one page of a state, in the order the state is listed. */
+function pageOf(multi: ChainableCommander, keys: QueueKeys, state: JobState, offset: number, limit: number) {
+  const last = offset + limit - 1;
+  switch (state) {
+    // pending is LPUSHed and RPOPped: the next job to run is the last element, so it is listed first
+    case 'waiting':
+      return multi.llen(keys.pending).lrange(keys.pending, -(last + 1), -(offset + 1));
+    case 'active':
+      return multi.zcard(keys.active).zrange(keys.active, offset, last, 'WITHSCORES');
+    case 'delayed':
+      return multi.zcard(keys.delayed).zrange(keys.delayed, offset, last, 'WITHSCORES');
+    case 'dead':
+      return multi.zcard(keys.dead).zrevrange(keys.dead, offset, last, 'WITHSCORES');
+  }
+}
+
+/**
+ * One page of the jobs in a state: waiting in the order they will run, active by lease deadline,
+ * delayed by due time, dead newest first. A job that completes between the two reads is left out;
+ * one that moved to another state meanwhile is shown in the state it was listed in.
+ */
+export async function listJobs(
   redis: Redis,
   keys: QueueKeys,
+  state: JobState,
   offset: number,
   limit: number,
-): Promise<DeadPage> {
-  const [[, total], [, range]] = (await redis
-    .multi()
-    .zcard(keys.dead)
-    .zrevrange(keys.dead, offset, offset + limit - 1, 'WITHSCORES')
-    .exec()) as [[null, number], [null, string[]]];
+): Promise<JobPage> {
+  const [[, total], [, range]] = (await readTogether(redis, (batch) =>
+    pageOf(batch, keys, state, offset, limit),
+  )) as [[null, number], [null, string[]]];
   const ids: string[] = [];
-  const deadAt: number[] = [];
-  for (let i = 0; i < range.length; i += 2) {
-    ids.push(range[i] as string);
-    deadAt.push(Number(range[i + 1]));
+  const scores: (number | undefined)[] = [];
+  if (state === 'waiting') {
+    ids.push(...range.reverse());
+  } else {
+    for (let i = 0; i < range.length; i += 2) {
+      ids.push(range[i] as string);
+      scores.push(Number(range[i + 1]));
+    }
   }
   if (ids.length === 0) return { total, items: [] };
-  const [[, records], [, errors], [, deliveries]] = (await redis
-    .multi()
-    .hmget(keys.jobs, ...ids)
-    .hmget(keys.errors, ...ids)
-    .hmget(keys.deliveries, ...ids)
-    .exec()) as [[null, (string | null)[]], [null, (string | null)[]], [null, (string | null)[]]];
-  const items = ids.map((id, i): DeadLetter => {
+  const [records, deliveries, errors] = await hydrate(redis, keys, ids);
+  const items: JobInfo[] = [];
+  ids.forEach((id, i) => {
+    const record = records[i];
+    if (record != null) items.push(toJobInfo(id, state, record, deliveries[i], errors[i], scores[i]));
+  });
+  return { total, items };
+}
+
+type Column = (string | null)[];
+
+function hydrate(redis: Redis, keys: QueueKeys, ids: readonly string[]): Promise<[Column, Column, Column]> {
+  return readTogether(redis, (batch) =>
+    batch
+      .hmget(keys.jobs, ...ids)
+      .hmget(keys.deliveries, ...ids)
+      .hmget(keys.errors, ...ids),
+  ).then((reply) => reply.map(([, v]) => v) as [Column, Column, Column]);
+}
+
+/** Dead-at bounds in ms by the Redis clock, both inclusive; absent = open. */
+export interface DeadRange {
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+export function scoreBounds(range: DeadRange): { min: string; max: string } {
+  return {
+    min: range.from === undefined ? '-inf' : String(range.from),
+    max: range.to === undefined ? '+inf' : String(range.to),
+  };
+}
+
+/** The dead letters of the given ids (with their dead-at times), in that order. */
+export async function deadLetters(
+  redis: Redis,
+  keys: QueueKeys,
+  entries: readonly { id: string; deadAt: number }[],
+): Promise<DeadLetter[]> {
+  if (entries.length === 0) return [];
+  const [records, deliveries, errors] = await hydrate(
+    redis,
+    keys,
+    entries.map((e) => e.id),
+  );
+  return entries.map(({ id, deadAt }, i): DeadLetter => {
     const d = decodeForDisplay(records[i] ?? '');
-    const entries = decodeErrorEntries(errors[i] ?? null);
+    const list = decodeErrorEntries(errors[i] ?? null);
     return withOptional<DeadLetter>(
       {
         id,
         payload: d.payload,
         attempts: Math.abs(Number(deliveries[i] ?? 0)) - d.base,
-        errors: entries,
-        reason: entries.at(-1)?.reason,
-        deadAt: deadAt[i] as number,
+        errors: list,
+        reason: list.at(-1)?.reason,
+        deadAt,
       },
       { raw: d.raw, enqueuedAt: d.enqueuedAt },
     );
   });
-  return { total, items };
+}
+
+/** Pairs the members and scores of a WITHSCORES reply. */
+export function withScores(range: readonly string[]): { id: string; deadAt: number }[] {
+  const out: { id: string; deadAt: number }[] = [];
+  for (let i = 0; i < range.length; i += 2)
+    out.push({ id: range[i] as string, deadAt: Number(range[i + 1]) });
+  return out;
+}
+
+/** Dead letters, newest first, optionally only those that died within a time range. */
+export async function listDead(
+  redis: Redis,
+  keys: QueueKeys,
+  offset: number,
+  limit: number,
+  range: DeadRange = {},
+): Promise<DeadPage> {
+  const { min, max } = scoreBounds(range);
+  const [[, total], [, page]] = (await readTogether(redis, (batch) =>
+    batch
+      .zcount(keys.dead, min, max)
+      .zrevrangebyscore(keys.dead, max, min, 'WITHSCORES', 'LIMIT', offset, limit),
+  )) as [[null, number], [null, string[]]];
+  return { total, items: await deadLetters(redis, keys, withScores(page)) };
 }

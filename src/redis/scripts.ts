@@ -11,6 +11,7 @@ const NAMES = [
   'release',
   'dlq-retry',
   'dlq-delete',
+  'dlq-edit',
   'heartbeat',
 ] as const;
 

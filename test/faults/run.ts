@@ -16,7 +16,7 @@ const { values } = parseArgs({
 const scale = values.scale as Scale;
 if (scale !== 'small' && scale !== 'full') throw new Error('--scale must be small or full');
 const wanted = values.scenario?.split(',').map((s) => s.trim().toUpperCase());
-const chosen = SCENARIOS.filter((s) => !wanted || wanted.includes(s.id));
+const chosen = SCENARIOS.filter((s) => !wanted || wanted.includes(s.id.toUpperCase()));
 
 const results: Result[] = [];
 let broken = 0;

@@ -35,6 +35,8 @@ describe('parseCli', () => {
       graceMs: undefined,
       janitorMs: undefined,
       threadMemoryMb: undefined,
+      api: undefined,
+      apiTokens: {},
       logLevel: 'info',
     });
   });
@@ -61,6 +63,8 @@ describe('parseCli', () => {
         '200',
         '--thread-memory-mb',
         '64',
+        '--api',
+        '0.0.0.0:3000',
         '--log-level',
         'debug',
       ]),
@@ -77,8 +81,21 @@ describe('parseCli', () => {
       graceMs: 0,
       janitorMs: 200,
       threadMemoryMb: 64,
+      api: { host: '0.0.0.0', port: 3000 },
+      apiTokens: {},
       logLevel: 'debug',
     });
+  });
+
+  it('reads --api as PORT, HOST:PORT or [IPv6]:PORT, and the API tokens only from the environment', () => {
+    expect(args([...REQUIRED, '--api', '3000']).api).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(args([...REQUIRED, '--api=[::1]:8080']).api).toEqual({ host: '::1', port: 8080 });
+    expect(
+      args(REQUIRED, { SLUICE_API_TOKEN: 'a'.repeat(20), SLUICE_API_READ_TOKEN: 'r'.repeat(20) }).apiTokens,
+    ).toEqual({ admin: 'a'.repeat(20), read: 'r'.repeat(20) });
+    for (const bad of ['', 'host:', ':80', '70000', 'a b:1']) {
+      expect(usageError([...REQUIRED, '--api', bad]).message).toMatch(/--api must be PORT or HOST:PORT/);
+    }
   });
 
   it('--help wins over everything, even missing flags', () => {

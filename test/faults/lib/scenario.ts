@@ -10,8 +10,9 @@ export interface Result {
   title: string;
   fault: string;
   jobs: number;
-  lost: number;
-  duplicates: number;
+  /** null where the scenario runs no jobs through engines (the API's request matrix). */
+  lost: number | null;
+  duplicates: number | null;
   /** The duplicate bound the criteria allow (Σ jobs in flight at the faults), as text. */
   bound: string;
   criteria: Criterion[];

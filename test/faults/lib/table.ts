@@ -5,7 +5,7 @@ import { passed } from './scenario.js';
 export function summaryTable(results: readonly Result[]): string {
   const rows = results.map(
     (r) =>
-      `| ${r.id} | ${r.fault} | ${r.jobs} | ${r.lost} | ${r.duplicates} | ${r.bound} | ${r.seconds} s | ${passed(r) ? 'PASS' : 'FAIL'} |`,
+      `| ${r.id} | ${r.fault} | ${r.jobs} | ${r.lost ?? '—'} | ${r.duplicates ?? '—'} | ${r.bound} | ${r.seconds} s | ${passed(r) ? 'PASS' : 'FAIL'} |`,
   );
   return [
     '| scenario | fault | jobs | lost | duplicates | bound | time | result |',

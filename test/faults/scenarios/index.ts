@@ -1,10 +1,11 @@
 import type { Scenario } from '../lib/scenario.js';
+import { t13api, t18 } from './api.js';
 import { t1, t2, t17 } from './engine-crash.js';
 import { t8, t9, t10, t11, t12, t13 } from './handler-faults.js';
 import { t15, t16 } from './races.js';
 import { t3, t4, t5, t6, t7, t14 } from './redis-faults.js';
 
-/** Every scenario of RELIABILITY.md §3 but T18 (the API's request matrix: test/api). */
+/** Every scenario of RELIABILITY.md §3; T13b is T13's half that goes through the API. */
 export const SCENARIOS: readonly Scenario[] = [
   t1,
   t2,
@@ -19,10 +20,12 @@ export const SCENARIOS: readonly Scenario[] = [
   t11,
   t12,
   t13,
+  t13api,
   t14,
   t15,
   t16,
   t17,
+  t18,
 ];
 
 /** The subset `npm test` runs at small scale. */

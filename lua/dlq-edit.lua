@@ -1,0 +1,46 @@
+--[[ dlq-edit: replace a dead letter's payload and move it back to pending with a fresh set of attempts.
+
+KEYS[1] dead        ZSET  sluice:{q}:dead
+KEYS[2] pending     LIST  sluice:{q}:pending
+KEYS[3] jobs        HASH  sluice:{q}:jobs
+KEYS[4] deliveries  HASH  sluice:{q}:deliveries
+KEYS[5] stats       HASH  sluice:{q}:stats
+
+ARGV[1] wake channel
+ARGV[2] id
+ARGV[3] the new payload's JSON (validated and size-checked by the caller)
+
+Returns  1  the job was dead: its payload was replaced and it was moved back to pending
+         0  the job is not dead (waiting, running, delayed, deleted or unknown): nothing changed
+        -1  its record has no payload part to replace (a damaged record): nothing changed
+
+Invariants
+  - as dlq-retry: the delivery count is kept (tokens stay unique); the record's base is set to it,
+    so the job starts again at attempt 1; its error history is kept
+  - the record's enqueuedAt and option header are kept; only the part after the third '|' changes
+  - the check that the job is dead and the redrive are one script: an edit never reaches a job that
+    was redriven or deleted meanwhile
+]]
+local id = ARGV[2]
+if not redis.call('ZSCORE', KEYS[1], id) then
+  return 0
+end
+local record = redis.call('HGET', KEYS[3], id)
+if not record then
+  return 0
+end
+local p1 = string.find(record, '|', 1, true)
+local p2 = p1 and string.find(record, '|', p1 + 1, true)
+local p3 = p2 and string.find(record, '|', p2 + 1, true)
+if not p3 then
+  return -1
+end
+
+redis.call('ZREM', KEYS[1], id)
+local base = math.abs(tonumber(redis.call('HGET', KEYS[4], id)) or 0)
+redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2, p3) .. ARGV[3])
+if redis.call('LPUSH', KEYS[2], id) == 1 then
+  redis.call('PUBLISH', ARGV[1], '1')
+end
+redis.call('HINCRBY', KEYS[5], 'redriven', 1)
+return 1

@@ -1,0 +1,83 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Queue } from '../engine/producer.js';
+import { MIB } from '../units.js';
+import { type ApiTokens, authHook, requireAccess } from './auth.js';
+import { installErrorHandling } from './errors.js';
+import { apiLogger } from './logging.js';
+import { QueueLookup } from './queue-lookup.js';
+import { deadRoutes } from './routes/dead.js';
+import { eventRoutes } from './routes/events.js';
+import { jobRoutes } from './routes/jobs.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { queueRoutes } from './routes/queues.js';
+import { installSecurityHeaders } from './security.js';
+import { DEFAULT_UI_DIR, serveUi } from './static.js';
+
+export interface AppDeps {
+  /** Open Queue instances; the API serves these names only. */
+  queues: readonly Queue[];
+  /** Bearer tokens; with none, every route is open (startApiServer then listens on loopback only). */
+  tokens?: ApiTokens | undefined;
+  /** Requests and errors are logged here (Authorization redacted); default: not logged. */
+  logger?: Logger | undefined;
+  /** prom-client registries of engines in this process, appended to /metrics. */
+  metrics?: readonly Registry[] | undefined;
+  /** The built monitor's directory (default dist/ui); false serves none. */
+  uiDir?: URL | string | false | undefined;
+}
+
+export const BODY_LIMIT = MIB;
+
+/**
+ * A body is parsed as JSON only (the proto-poisoning checks of Fastify's parser, set to refuse);
+ * an empty body counts as no body, and no body is validated as {} so bodiless POSTs are simple.
+ */
+function installBodyParsing(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else json(request, body as string, done);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method !== 'GET') request.body = {};
+  });
+}
+
+/** The operator API and monitor as a Fastify app; listening is the caller's (see server.ts). */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const queues = new QueueLookup(deps.queues);
+  const auth = authHook(deps.tokens);
+  const app = Fastify({
+    // Typed as Fastify's base logger so the app has the default FastifyInstance type.
+    ...(deps.logger ? { loggerInstance: apiLogger(deps.logger) as FastifyBaseLogger } : {}),
+    // Only mutating requests are logged as they come; reads (polled every second) are not.
+    logController: new LogController({
+      disableRequestLogging: (request: { method: string }) =>
+        request.method === 'GET' || request.method === 'HEAD',
+    }),
+    bodyLimit: BODY_LIMIT,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // Room for a 128-character job id.
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false } },
+    // Requests arriving while the server drains are served (the queues close after it), so every
+    // reply keeps the contract's error shape.
+    return503OnClosing: false,
+  });
+  installErrorHandling(app);
+  installBodyParsing(app);
+  installSecurityHeaders(app);
+  app.addHook('onRoute', requireAccess);
+  app.addHook('onRequest', auth);
+  queueRoutes(app, queues);
+  jobRoutes(app, queues);
+  deadRoutes(app, queues);
+  eventRoutes(app, queues);
+  metricsRoutes(app, queues, deps.metrics ?? []);
+  if (deps.uiDir !== false) serveUi(app, deps.uiDir ?? DEFAULT_UI_DIR);
+  return app;
+}

@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import type { JobOptions } from '../../engine/job-options.js';
+import type { BulkJob } from '../../engine/producer.js';
+import type { JobState } from '../../redis/inspect.js';
+import { ApiCode, ApiError } from '../errors.js';
+import type { QueueLookup } from '../queue-lookup.js';
+import {
+  JOB_ID,
+  jobParams,
+  jobSchema,
+  MAX_LIMIT,
+  noQuery,
+  object,
+  pageQuery,
+  queueParams,
+  replies,
+} from '../schemas.js';
+
+/** Most jobs one enqueue request may add (one script call). */
+const MAX_COUNT = 1000;
+
+const optsSchema = object({
+  attempts: { type: 'integer', minimum: 1, maximum: 1000 },
+  delay: { type: 'integer', minimum: 0 },
+  timeout: { type: 'integer', minimum: 0 },
+  jobId: { type: 'string', pattern: JOB_ID },
+  backoff: object(
+    {
+      type: { type: 'string', enum: ['fixed', 'exponential'] },
+      delay: { type: 'integer', minimum: 0 },
+      jitter: { type: 'number', minimum: 0, maximum: 1 },
+    },
+    ['type', 'delay'],
+  ),
+});
+
+export function clampLimit(limit: number): number {
+  return Math.min(MAX_LIMIT, Math.max(1, limit));
+}
+
+/** Jobs by id and by state, and adding jobs (for testing a deployment). */
+export function jobRoutes(app: FastifyInstance, queues: QueueLookup): void {
+  app.get<{ Params: { queue: string }; Querystring: { state: JobState; offset: number; limit: number } }>(
+    '/api/queues/:queue/jobs',
+    {
+      config: { access: 'read' },
+      schema: {
+        params: queueParams,
+        querystring: object(
+          { state: { type: 'string', enum: ['waiting', 'active', 'delayed', 'dead'] }, ...pageQuery },
+          ['state'],
+        ),
+        response: replies({
+          200: object({ total: { type: 'number' }, items: { type: 'array', items: jobSchema } }, [
+            'total',
+            'items',
+          ]),
+        }),
+      },
+    },
+    async (request) => {
+      const { state, offset, limit } = request.query;
+      return queues.get(request.params.queue).listJobs(state, { offset, limit: clampLimit(limit) });
+    },
+  );
+
+  app.get<{ Params: { queue: string; id: string } }>(
+    '/api/queues/:queue/jobs/:id',
+    {
+      config: { access: 'read' },
+      schema: { params: jobParams, querystring: noQuery, response: replies({ 200: jobSchema }) },
+    },
+    async (request) => {
+      const { queue, id } = request.params;
+      const job = await queues.get(queue).getJob(id);
+      if (!job) throw new ApiError(404, ApiCode.JOB_NOT_FOUND, `no job ${id} (completed jobs are not kept)`);
+      return job;
+    },
+  );
+
+  app.post<{ Params: { queue: string }; Body: { payload: unknown; opts?: JobOptions; count?: number } }>(
+    '/api/queues/:queue/jobs',
+    {
+      config: { access: 'admin' },
+      schema: {
+        params: queueParams,
+        querystring: noQuery,
+        body: object(
+          { payload: {}, opts: optsSchema, count: { type: 'integer', minimum: 1, maximum: MAX_COUNT } },
+          ['payload'],
+        ),
+        response: replies({ 201: object({ ids: { type: 'array', items: { type: 'string' } } }, ['ids']) }),
+      },
+    },
+    async (request, reply) => {
+      const queue = queues.get(request.params.queue);
+      const { payload, opts, count = 1 } = request.body;
+      const job: BulkJob = opts === undefined ? { payload } : { payload, opts };
+      const ids = await queue.addBulk(Array.from({ length: count }, () => job));
+      return reply.code(201).send({ ids });
+    },
+  );
+}

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from 'fastify';
+import type { Queue } from '../../engine/producer.js';
+import type { QueueLookup } from '../queue-lookup.js';
+import { engineSchema, noBody, noQuery, object, queueParams, queueSummary, replies } from '../schemas.js';
+
+interface QueueRoute {
+  Params: { queue: string };
+}
+
+async function summary(queue: Queue) {
+  const [paused, counts] = await Promise.all([queue.isPaused(), queue.counts()]);
+  return { name: queue.name, paused, counts };
+}
+
+/** Health, queue overviews, pause and resume, throughput history and live engines. */
+export function queueRoutes(app: FastifyInstance, queues: QueueLookup): void {
+  app.get(
+    '/api/health',
+    {
+      config: { access: 'public' },
+      schema: {
+        querystring: noQuery,
+        response: replies({ 200: object({ ok: { type: 'boolean' } }, ['ok']) }),
+      },
+    },
+    async () => ({ ok: true }),
+  );
+
+  app.get(
+    '/api/queues',
+    {
+      config: { access: 'read' },
+      schema: {
+        querystring: noQuery,
+        response: replies({ 200: object({ queues: { type: 'array', items: queueSummary } }, ['queues']) }),
+      },
+    },
+    async () => ({ queues: await Promise.all(queues.all.map(summary)) }),
+  );
+
+  app.get<QueueRoute>(
+    '/api/queues/:queue',
+    {
+      config: { access: 'read' },
+      schema: { params: queueParams, querystring: noQuery, response: replies({ 200: queueSummary }) },
+    },
+    async (request) => summary(queues.get(request.params.queue)),
+  );
+
+  for (const [action, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    app.post<QueueRoute>(
+      `/api/queues/:queue/${action}`,
+      {
+        config: { access: 'admin' },
+        schema: {
+          params: queueParams,
+          querystring: noQuery,
+          body: noBody,
+          response: replies({ 200: object({ paused: { type: 'boolean' } }, ['paused']) }),
+        },
+      },
+      async (request) => {
+        const queue = queues.get(request.params.queue);
+        await (paused ? queue.pause() : queue.resume());
+        return { paused };
+      },
+    );
+  }
+
+  app.get<QueueRoute & { Querystring: { seconds: number } }>(
+    '/api/queues/:queue/history',
+    {
+      config: { access: 'read' },
+      schema: {
+        params: queueParams,
+        querystring: object({ seconds: { type: 'integer', minimum: 1, maximum: 900, default: 900 } }),
+        response: replies({
+          200: object(
+            {
+              points: {
+                type: 'array',
+                items: object(
+                  { t: { type: 'number' }, completed: { type: 'number' }, failed: { type: 'number' } },
+                  ['t', 'completed', 'failed'],
+                ),
+              },
+            },
+            ['points'],
+          ),
+        }),
+      },
+    },
+    async (request) => ({ points: await queues.get(request.params.queue).history(request.query.seconds) }),
+  );
+
+  app.get<QueueRoute>(
+    '/api/queues/:queue/engines',
+    {
+      config: { access: 'read' },
+      schema: {
+        params: queueParams,
+        querystring: noQuery,
+        response: replies({ 200: object({ engines: { type: 'array', items: engineSchema } }, ['engines']) }),
+      },
+    },
+    async (request) => ({ engines: await queues.get(request.params.queue).engines() }),
+  );
+}

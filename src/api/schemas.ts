@@ -1,0 +1,121 @@
+/**
+ * JSON schemas shared by the routes. Requests are validated with additional properties refused
+ * (not stripped); responses are serialised with only the declared properties.
+ */
+
+export const QUEUE_NAME = '^[A-Za-z0-9_.:-]{1,100}$';
+/** A generated id (all digits) or a caller's jobId (see isValidJobId). */
+export const JOB_ID = '^(?:[0-9]{1,20}|(?![0-9]+$)[A-Za-z0-9_.:-]{1,128})$';
+
+/** Largest page a route returns; larger limits are clamped, not refused. */
+export const MAX_LIMIT = 100;
+/** Largest offset accepted, far beyond any real queue. */
+export const MAX_OFFSET = 1_000_000_000;
+
+export function object(properties: Record<string, unknown>, required: string[] = []) {
+  return { type: 'object', additionalProperties: false, properties, required } as const;
+}
+
+export const noQuery = object({});
+export const noBody = object({});
+
+export const queueParams = object({ queue: { type: 'string', pattern: QUEUE_NAME } }, ['queue']);
+export const jobParams = object(
+  { queue: { type: 'string', pattern: QUEUE_NAME }, id: { type: 'string', pattern: JOB_ID } },
+  ['queue', 'id'],
+);
+
+export const pageQuery = {
+  offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
+  limit: { type: 'integer', default: 50 },
+} as const;
+
+const num = { type: 'number' } as const;
+const str = { type: 'string' } as const;
+
+export const countsSchema = object(
+  {
+    waiting: num,
+    active: num,
+    delayed: num,
+    dead: num,
+    added: num,
+    completed: num,
+    failed: num,
+    retried: num,
+    reaped: num,
+    redriven: num,
+  },
+  ['waiting', 'active', 'delayed', 'dead', 'added', 'completed', 'failed', 'retried', 'reaped', 'redriven'],
+);
+
+const errorEntry = object(
+  {
+    name: str,
+    message: str,
+    stack: str,
+    reason: { type: 'string', enum: ['error', 'timeout', 'crashed', 'oom', 'decode_error'] },
+    at: num,
+  },
+  ['name', 'message', 'reason', 'at'],
+);
+
+/** Any JSON value (payloads). */
+const anyJson = {};
+
+export const jobSchema = object(
+  {
+    id: str,
+    state: { type: 'string', enum: ['waiting', 'active', 'delayed', 'dead'] },
+    payload: anyJson,
+    raw: str,
+    attempts: num,
+    deliveries: num,
+    enqueuedAt: num,
+    errors: { type: 'array', items: errorEntry },
+    lastError: errorEntry,
+    until: num,
+  },
+  ['id', 'state', 'attempts', 'deliveries', 'errors'],
+);
+
+export const deadLetterSchema = object(
+  {
+    id: str,
+    payload: anyJson,
+    raw: str,
+    attempts: num,
+    errors: { type: 'array', items: errorEntry },
+    reason: str,
+    enqueuedAt: num,
+    deadAt: num,
+  },
+  ['id', 'attempts', 'errors', 'deadAt'],
+);
+
+export const queueSummary = object({ name: str, paused: { type: 'boolean' }, counts: countsSchema }, [
+  'name',
+  'paused',
+  'counts',
+]);
+
+export const engineSchema = object(
+  {
+    id: str,
+    host: str,
+    pid: num,
+    threads: num,
+    inFlight: num,
+    jobsPerSec: num,
+    startedAt: num,
+    seenAt: num,
+  },
+  ['id', 'host', 'pid', 'threads', 'inFlight', 'jobsPerSec', 'startedAt', 'seenAt'],
+);
+
+const errorBody = object({ error: object({ code: str, message: str }, ['code', 'message']) }, ['error']);
+
+/** The response schemas of a route: its success reply(ies) plus the error body for 4xx and 5xx. */
+export function replies(ok: Record<number, unknown>) {
+  return { ...ok, '4xx': errorBody, '5xx': errorBody };
+}
