@@ -73,12 +73,11 @@ describe('pause', () => {
   it('a paused queue leases nothing; resuming starts it at once', async () => {
     const queue = openQueue(queueName('paused'));
     const engine = await startEngine({ queue: queue.name, handler: handlerPath('noop') });
-    await queue.redis.set(queue.keys.paused, '1');
+    await queue.pause();
     await queue.addBulk(Array.from({ length: 100 }, (_, i) => ({ payload: i })));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await queue.counts()).toMatchObject({ waiting: 100, active: 0, completed: 0 });
-    await queue.redis.del(queue.keys.paused);
-    await queue.redis.publish(queue.keys.wake, '1');
+    await queue.resume();
     await waitFor('100 completed', async () => (await queue.counts()).completed === 100, 2000);
     await engine.stop();
     await queue.close();
