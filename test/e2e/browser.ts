@@ -1,0 +1,68 @@
+// Headless Chromium for the monitor's end-to-end tests, driven by playwright-core. The browser is
+// the system's (/usr/bin/chromium, installed by CI); nothing is downloaded.
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where the tests save their screenshots (outside the repository). */
+export const SCREENSHOT_DIR = join(tmpdir(), 'sluice-monitor-screenshots');
+
+export const LAPTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH`,
+    );
+  }
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+export interface Monitor {
+  context: BrowserContext;
+  page: Page;
+  /** Requests the page attempted to anywhere but the API's origin (all of them were aborted). */
+  outside: string[];
+  /** Uncaught errors of the page. */
+  errors: string[];
+}
+
+/** A fresh context on the monitor at `url` that may talk to the API's loopback origin only. */
+export async function openMonitor(browser: Browser, url: string, viewport = LAPTOP): Promise<Monitor> {
+  const origin = new URL(url).origin;
+  const context = await browser.newContext({ viewport });
+  const outside: string[] = [];
+  const errors: string[] = [];
+  await context.route('**/*', (route) => {
+    const target = route.request().url();
+    if (target.startsWith('data:') || new URL(target).origin === origin) return route.continue();
+    outside.push(target);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  return { context, page, outside, errors };
+}
+
+/** The number a count card shows (NaN while it shows none). */
+export async function shownCount(page: Page, name: string): Promise<number> {
+  const text = (await page.getByTestId(`count-${name}`).textContent()) ?? '';
+  return text.trim() === '' || text.includes('–') ? Number.NaN : Number(text.replace(/,/g, ''));
+}
+
+/** The page's width beyond its viewport (0 when nothing makes the page scroll sideways). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  const [scroll, client] = (await page.evaluate(
+    '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+  )) as [number, number];
+  return scroll - client;
+}

@@ -1,0 +1,44 @@
+import { locked, queue, queuesError, view } from '../model';
+import { ConfirmDialog } from './ConfirmDialog';
+import { CountsGrid } from './CountsGrid';
+import { DeadLetters } from './DeadLetters';
+import { Header } from './Header';
+import { JobsView } from './JobsView';
+import { Notices } from './Notices';
+import { Overview } from './Overview';
+import { Tabs } from './Tabs';
+import { TokenPrompt } from './TokenPrompt';
+
+function Body() {
+  if (locked.value) return null;
+  if (queue.value === null) {
+    return (
+      <p class="placeholder">
+        {queuesError.value ? `Cannot list the queues: ${queuesError.value}` : 'Loading queues…'}
+      </p>
+    );
+  }
+  return (
+    <>
+      <CountsGrid />
+      {view.value === 'overview' && <Overview />}
+      {view.value === 'dead' && <DeadLetters />}
+      {view.value === 'jobs' && <JobsView />}
+    </>
+  );
+}
+
+export function App() {
+  return (
+    <>
+      <Header />
+      <Tabs />
+      <main class="main">
+        <TokenPrompt />
+        <Body />
+      </main>
+      <Notices />
+      <ConfirmDialog />
+    </>
+  );
+}

@@ -1,0 +1,81 @@
+import {
+  forgetToken,
+  hasSeveralQueues,
+  locked,
+  now,
+  queue,
+  queues,
+  reconnectAt,
+  selectQueue,
+  streamError,
+  streamStatus,
+  token,
+} from '../model';
+
+function QueuePicker() {
+  const list = queues.value ?? [];
+  if (!hasSeveralQueues.value)
+    return queue.value === null ? null : <span class="queue-name">{queue.value}</span>;
+  return (
+    <label class="queue-picker">
+      <span class="visually-hidden">Queue</span>
+      <select value={queue.value ?? ''} onChange={(e) => selectQueue(e.currentTarget.value)}>
+        {list.map((q) => (
+          <option key={q.name} value={q.name}>
+            {q.name}
+            {q.paused ? ' (paused)' : ''}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function StreamBadge() {
+  let text: string;
+  let tone: string;
+  if (locked.value) {
+    text = 'token needed';
+    tone = 'warn';
+  } else if (streamStatus.value === 'live') {
+    text = 'live';
+    tone = 'ok';
+  } else if (streamStatus.value === 'reconnecting') {
+    const at = reconnectAt.value;
+    const secs = at === null ? 0 : Math.max(0, Math.ceil((at - now.value) / 1000));
+    text = secs > 0 ? `reconnecting in ${secs} s` : 'reconnecting…';
+    tone = 'bad';
+  } else if (streamStatus.value === 'connecting') {
+    text = 'connecting…';
+    tone = 'muted';
+  } else {
+    text = 'offline';
+    tone = 'muted';
+  }
+  return (
+    <span class={`stream stream-${tone}`} title={streamError.value ?? undefined} data-testid="stream-status">
+      <span class="dot" aria-hidden="true" />
+      {text}
+    </span>
+  );
+}
+
+export function Header() {
+  return (
+    <header class="topbar">
+      <div class="topbar-inner">
+        <span class="brand">
+          Sluice <span class="brand-sub">monitor</span>
+        </span>
+        <QueuePicker />
+        <span class="spacer" />
+        <StreamBadge />
+        {token.value && (
+          <button type="button" class="link-button on-dark" onClick={forgetToken}>
+            Forget token
+          </button>
+        )}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,21 @@
+import { formatCount } from '../format';
+import { counts } from '../model';
+import { EnginesTable } from './EnginesTable';
+import { ThroughputChart } from './ThroughputChart';
+
+export function Overview() {
+  const c = counts.value;
+  return (
+    <>
+      <ThroughputChart />
+      {c && (
+        <p class="totals muted">
+          Since the queue was created: {formatCount(c.added)} added · {formatCount(c.retried)} retried ·{' '}
+          {formatCount(c.reaped)} recovered from crashed engines · {formatCount(c.redriven)} redriven from the
+          dead letters
+        </p>
+      )}
+      <EnginesTable />
+    </>
+  );
+}

@@ -1,0 +1,101 @@
+// Shapes of the operator API's replies (see the HTTP contract). Times are ms since epoch, Redis clock.
+
+export interface Counts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  dead: number;
+  added: number;
+  completed: number;
+  failed: number;
+  retried: number;
+  reaped: number;
+  redriven: number;
+}
+
+export interface QueueSummary {
+  name: string;
+  paused: boolean;
+  counts: Counts;
+}
+
+/** Per-second rates at second `t`. */
+export interface RatePoint {
+  t: number;
+  completed: number;
+  failed: number;
+}
+
+export interface EngineInfo {
+  id: string;
+  host: string;
+  pid: number;
+  threads: number;
+  inFlight: number;
+  jobsPerSec: number;
+  startedAt: number;
+  seenAt: number;
+}
+
+export type ErrorReason = 'error' | 'timeout' | 'crashed' | 'oom' | 'decode_error';
+
+export interface ErrorEntry {
+  name: string;
+  message: string;
+  stack?: string;
+  reason: ErrorReason;
+  at: number;
+}
+
+export type JobState = 'waiting' | 'active' | 'delayed' | 'dead';
+
+export interface Job {
+  id: string;
+  state: JobState;
+  payload: unknown;
+  raw?: string;
+  attempts: number;
+  deliveries: number;
+  enqueuedAt?: number;
+  errors: ErrorEntry[];
+  lastError?: ErrorEntry;
+  until?: number;
+}
+
+export interface DeadLetter {
+  id: string;
+  payload: unknown;
+  raw?: string;
+  attempts: number;
+  errors: ErrorEntry[];
+  reason: ErrorReason;
+  enqueuedAt?: number;
+  deadAt: number;
+}
+
+export interface Page<T> {
+  total: number;
+  items: T[];
+}
+
+export interface DeadFilter {
+  q?: string;
+  from?: number;
+  to?: number;
+}
+
+export interface JobOptions {
+  attempts?: number;
+  delay?: number;
+  timeout?: number;
+}
+
+/** The `stats` event of `/api/events`, once a second. */
+export interface StatsEvent {
+  queue: string;
+  paused: boolean;
+  counts: Counts;
+  engines: number;
+  rate: { completed: number; failed: number };
+  t: number;
+}
