@@ -39,6 +39,23 @@ describe('concurrency', () => {
     await queue.close();
   });
 
+  it('settles the jobs of a batch as they finish, not when its slowest job does', async () => {
+    const queue = openQueue(queueName('early'));
+    // One thread, so the slow job and the fast ones share a batch.
+    await queue.addBulk([
+      { payload: { ms: 3000 } },
+      ...Array.from({ length: 20 }, () => ({ payload: { ms: 5 } })),
+    ]);
+    const engine = await startEngine({ queue: queue.name, handler: handlerPath('slow'), threads: 1 });
+    const started = performance.now();
+    await waitFor('the 20 fast jobs settled', async () => (await queue.counts()).completed === 20, 2500);
+    expect(performance.now() - started).toBeLessThan(2500);
+    expect(await queue.counts()).toMatchObject({ active: 1 });
+    await waitFor('the slow one too', async () => (await queue.counts()).completed === 21);
+    await engine.stop();
+    await queue.close();
+  });
+
   it('leases about twice what can run when a limit is set, unless maxInFlight is given', () => {
     const base = { queue: 'q', handler: 'h.js', threads: 4 };
     expect(resolveEngineOptions(base).maxInFlight).toBe(8192);

@@ -70,6 +70,20 @@ describe('failures', () => {
     await queue.close();
   });
 
+  it('a job hanging until its timeout does not hold up the jobs that come after it on its thread', async () => {
+    const name = queueName('hang-not-exclusive');
+    const queue = openQueue(name);
+    const engine = await startEngine({ queue: name, handler: handlerPath('some-hang'), threads: 1 });
+    await queue.add({ hang: true }, { timeout: 3000, attempts: 1 });
+    await waitFor('the hanging job running', async () => (await queue.counts()).active === 1);
+    const started = performance.now();
+    await queue.addBulk(Array.from({ length: 50 }, () => ({ payload: {} })));
+    await waitFor('the 50 others completed', async () => (await queue.counts()).completed === 50, 2000);
+    expect(performance.now() - started).toBeLessThan(2000);
+    await engine.stop(0);
+    await queue.close();
+  });
+
   it('terminates a thread stuck in a busy loop past its timeout; the other jobs still complete', async () => {
     const name = queueName('busy');
     const queue = openQueue(name);

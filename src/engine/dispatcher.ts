@@ -5,7 +5,7 @@ import type { QueueKeys } from '../redis/keys.js';
 import { release } from '../redis/release.js';
 import type { ThreadPool } from '../threads/pool.js';
 import { batchFailureReason } from '../threads/pool.js';
-import type { BatchResult } from '../threads/protocol.js';
+import type { BatchResult, Outcome } from '../threads/protocol.js';
 import { COMPLETED } from '../threads/protocol.js';
 import type { WindowPolicy } from './batching.js';
 import { batchSizes, nextBlockSize } from './batching.js';
@@ -48,7 +48,7 @@ export interface DispatcherOptions {
   leaseMs: number;
   /** Delayed jobs promoted per acquire, at most. */
   promoteLimit: number;
-  /** Added to a batch's longest job timeout before its thread is terminated. */
+  /** Added to a batch's longest job timeout before a thread that stopped answering is terminated. */
   watchdogGraceMs: number;
   /** Interrupted jobs get this long to report after the grace period ends. */
   interruptWaitMs: number;
@@ -95,7 +95,13 @@ export class Dispatcher {
   readonly #suspects: Leased[] = [];
   #suspectRunning = false;
   /** Batches running on the main pool. */
+  /** Batches in the pool (a drain waits for all of them). */
   #runningBatches = 0;
+  /**
+   * Batches counted against the pool's capacity: a batch whose jobs are half done (their early
+   * outcomes came) stops counting, so a few slow jobs cannot keep every task slot of the pool.
+   */
+  #busyBatches = 0;
   readonly #interrupted: Leased[] = [];
   #loop: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -222,7 +228,7 @@ export class Dispatcher {
   }
 
   #pump(): void {
-    while (this.#runningBatches < this.deps.pool.capacity && this.#queued.length > 0 && !this.#draining) {
+    while (this.#busyBatches < this.deps.pool.capacity && this.#queued.length > 0 && !this.#draining) {
       // A job leased again while its older lease waited here (Redis stalled past the lease) runs
       // once, under the newer lease: the older one could only have its settle rejected.
       const batch = (this.#queued.shift() as Leased[]).filter((job) => this.deps.leases.isCurrent(job));
@@ -235,10 +241,21 @@ export class Dispatcher {
   }
 
   #start(batch: Leased[], quarantined: boolean): void {
-    if (!quarantined) this.#runningBatches += 1;
-    void this.#runBatch(batch, quarantined).finally(() => {
+    let busy = !quarantined;
+    const notBusy = (): void => {
+      if (!busy) return;
+      busy = false;
+      this.#busyBatches -= 1;
+      this.#pump();
+    };
+    if (!quarantined) {
+      this.#runningBatches += 1;
+      this.#busyBatches += 1;
+    }
+    void this.#runBatch(batch, quarantined, notBusy).finally(() => {
       if (quarantined) this.#suspectRunning = false;
       else this.#runningBatches -= 1;
+      notBusy();
       this.#pump();
       // A finished batch frees no window space (its leases go when settled: capacityFreed),
       // but a drain waits for it.
@@ -246,37 +263,40 @@ export class Dispatcher {
     });
   }
 
-  async #runBatch(batch: Leased[], quarantined: boolean): Promise<void> {
+  async #runBatch(batch: Leased[], quarantined: boolean, halfDone: () => void): Promise<void> {
     const timeout = longestTimeout(batch);
-    let timedOut = false;
-    let watchdog: NodeJS.Timeout | undefined;
-    let controller: AbortController | undefined;
-    if (timeout > 0) {
-      const abort = new AbortController();
-      controller = abort;
-      watchdog = setTimeout(() => {
-        timedOut = true;
-        abort.abort();
-      }, timeout + this.options.watchdogGraceMs);
-    }
+    // Outcomes can come early (jobs done while a slow batch-mate runs) and again in the result.
+    const handled = new Uint8Array(batch.length);
+    let done = 0;
+    const handle = (i: number, outcome: Outcome | undefined): void => {
+      if (handled[i] === 1) return;
+      handled[i] = 1;
+      done += 1;
+      this.#handleOutcome(batch[i] as Leased, outcome);
+    };
     let results: BatchResult;
     try {
-      results = await (quarantined ? this.deps.quarantine : this.deps.pool).run(batch, controller?.signal);
+      results = await (quarantined ? this.deps.quarantine : this.deps.pool).run(batch, {
+        watchMs: timeout > 0 ? timeout + this.options.watchdogGraceMs : 0,
+        onEarly: (early) => {
+          for (const [i, outcome] of early) handle(i, outcome);
+          if (2 * done >= batch.length) halfDone();
+        },
+      });
     } catch (error) {
       if (this.#state === 'stopped') return; // the pool is closing: the janitor recovers these leases
-      this.#batchDied(batch, batchFailureReason(error, timedOut), error, quarantined);
+      const unsettled = batch.filter((_, i) => handled[i] === 0);
+      if (unsettled.length > 0) this.#batchDied(unsettled, batchFailureReason(error), error, quarantined);
       return;
-    } finally {
-      clearTimeout(watchdog);
     }
+    for (let i = 0; i < batch.length; i++) handle(i, results[i]);
+  }
+
+  #handleOutcome(job: Leased, outcome: Outcome | undefined): void {
     const { settler } = this.deps;
-    for (let i = 0; i < batch.length; i++) {
-      const job = batch[i] as Leased;
-      const outcome = results[i];
-      if (outcome === COMPLETED) settler.complete(job);
-      else if (outcome === undefined || outcome.reason === 'interrupted') this.#interrupted.push(job);
-      else settler.fail(job, { ...outcome, reason: outcome.reason });
-    }
+    if (outcome === COMPLETED) settler.complete(job);
+    else if (outcome === undefined || outcome.reason === 'interrupted') this.#interrupted.push(job);
+    else settler.fail(job, { ...outcome, reason: outcome.reason });
   }
 
   /**

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { FailureReason } from '../engine/failure.js';
-import type { BatchResult, RunBatch, ThreadData, WireJob } from './protocol.js';
+import type { BatchResult, EarlyOutcomes, Outcome, RunBatch, ThreadData, WireJob } from './protocol.js';
 import { PING_MESSAGE, SHUTDOWN_MESSAGE } from './protocol.js';
 
 // Piscina does not export its worker type; this is what its loadBalancer option is handed.
@@ -11,6 +11,7 @@ type Balancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]
 type PiscinaWorker = Parameters<Balancer>[1][number];
 
 const PING_MS = 50;
+const TASK_HEADROOM = 4;
 /** A thread silent for this long is running something that does not yield: no new batch goes to it. */
 const STALLED_MS = 200;
 
@@ -30,6 +31,24 @@ export interface PoolOptions {
 
 const RUNNER = new URL('./runner.js', import.meta.url).href;
 
+type EarlyHandler = (outcomes: [number, Outcome][]) => void;
+
+export interface RunOptions {
+  /** Watch the batch's thread from this many ms after the start (0: never; see run()). */
+  watchMs?: number;
+  onEarly?: EarlyHandler;
+}
+
+/** The batch's thread stopped answering past its watch time and was terminated. */
+export class ThreadStalledError extends Error {
+  override readonly name = 'ThreadStalledError';
+  constructor(watchMs: number, cause: unknown) {
+    super(`the thread stopped answering more than ${watchMs} ms into the batch and was terminated`, {
+      cause,
+    });
+  }
+}
+
 export class ThreadPool {
   readonly #piscina: Piscina;
   readonly #shutdown: BroadcastChannel;
@@ -37,6 +56,10 @@ export class ThreadPool {
   readonly #pinger: NodeJS.Timeout;
   /** threadId → when it last answered a ping (performance.now()). */
   readonly #answered = new Map<number, number>();
+  readonly #outcomes: BroadcastChannel;
+  /** Running batches, by batch number: who wants their early outcomes, which thread runs them. */
+  readonly #batches = new Map<number, { onEarly?: EarlyHandler | undefined; thread?: number }>();
+  #nextBatch = 0;
   readonly capacity: number;
 
   constructor(options: PoolOptions) {
@@ -45,6 +68,7 @@ export class ThreadPool {
       shutdownChannel: `sluice:shutdown:${randomUUID()}`,
       concurrency: options.concurrency,
       pingChannel: `sluice:ping:${randomUUID()}`,
+      outcomeChannel: `sluice:outcomes:${randomUUID()}`,
     };
     this.#shutdown = new BroadcastChannel(workerData.shutdownChannel);
     this.#ping = new BroadcastChannel(workerData.pingChannel);
@@ -54,17 +78,32 @@ export class ThreadPool {
     };
     this.#ping.unref();
     this.#pinger = setInterval(() => this.#ping.postMessage(PING_MESSAGE), PING_MS).unref();
+    this.#outcomes = new BroadcastChannel(workerData.outcomeChannel);
+    this.#outcomes.onmessage = (event) => {
+      const { batch, thread, outcomes } = (event as MessageEvent).data as EarlyOutcomes;
+      const running = this.#batches.get(batch);
+      if (running === undefined) return;
+      if (thread !== undefined) {
+        running.thread = thread;
+        // Starting the batch proves the thread was live then, even before it answered a ping.
+        if (!this.#answered.has(thread)) this.#answered.set(thread, performance.now());
+      }
+      if (outcomes.length > 0) running.onEarly?.(outcomes);
+    };
+    this.#outcomes.unref();
     this.#piscina = new Piscina({
       filename: RUNNER,
       minThreads: options.lazy ? 0 : options.threads,
       maxThreads: options.threads,
       idleTimeout: options.lazy ? 60_000 : Number.POSITIVE_INFINITY,
-      concurrentTasksPerWorker: options.tasksPerThread,
+      // Room beyond tasksPerThread for batches that are mostly done but wait on a slow job: the
+      // dispatcher stops counting those against `capacity` (see Dispatcher.#busyBatches).
+      concurrentTasksPerWorker: options.tasksPerThread * TASK_HEADROOM,
       // 'sync' parks an idle thread in Atomics.wait, which would freeze its handlers' pending I/O.
       atomics: 'async',
       resourceLimits: { maxOldGenerationSizeMb: options.threadMemoryMb },
       workerData,
-      loadBalancer: (_task, workers) => this.#choose(workers, options.tasksPerThread),
+      loadBalancer: (_task, workers) => this.#choose(workers, options.tasksPerThread * TASK_HEADROOM),
     });
     this.capacity = options.threads * options.tasksPerThread;
   }
@@ -87,10 +126,45 @@ export class ThreadPool {
     return best;
   }
 
-  /** Runs one batch; `signal` terminates the thread running it (a handler stuck in a busy loop). */
-  run(jobs: WireJob[], signal?: AbortSignal): Promise<BatchResult> {
-    const task: RunBatch = { jobs };
-    return this.#piscina.run(task, signal ? { signal } : {}) as Promise<BatchResult>;
+  /**
+   * Runs one batch. `onEarly` receives outcomes of jobs that finish while others of the batch
+   * still run; the result then repeats them (the two may arrive in either order). With `watchMs`,
+   * the batch's thread is terminated if, that long after the start or any time later, it has
+   * stopped answering pings: a handler that does not yield past its timeout. The batch then
+   * rejects with ThreadStalledError. (Piscina's own abort signal would do this too, but Piscina
+   * then gives the thread to that one task alone, so one slow job would idle a whole thread.)
+   */
+  async run(jobs: WireJob[], options: RunOptions = {}): Promise<BatchResult> {
+    const batch = this.#nextBatch++;
+    const watchMs = options.watchMs ?? 0;
+    this.#batches.set(batch, { onEarly: options.onEarly });
+    let watchdog: NodeJS.Timeout | undefined;
+    let stalled = false;
+    const check = (): void => {
+      const thread = this.#batches.get(batch)?.thread;
+      if (thread !== undefined && this.#isStalled(thread)) {
+        stalled = true;
+        void this.#piscina.threads.find((worker) => worker.threadId === thread)?.terminate();
+        return;
+      }
+      watchdog = setTimeout(check, STALLED_MS);
+    };
+    if (watchMs > 0) watchdog = setTimeout(check, watchMs);
+    const task: RunBatch = { batch, jobs, watched: watchMs > 0 };
+    try {
+      return (await this.#piscina.run(task)) as BatchResult;
+    } catch (error) {
+      if (stalled) throw new ThreadStalledError(watchMs, error);
+      throw error;
+    } finally {
+      clearTimeout(watchdog);
+      this.#batches.delete(batch);
+    }
+  }
+
+  #isStalled(thread: number): boolean {
+    const answered = this.#answered.get(thread);
+    return answered !== undefined && performance.now() - answered > STALLED_MS;
   }
 
   /** Fires the AbortSignal of every job running in any thread. */
@@ -102,12 +176,13 @@ export class ThreadPool {
     clearInterval(this.#pinger);
     this.#shutdown.close();
     this.#ping.close();
+    this.#outcomes.close();
     await this.#piscina.destroy();
   }
 }
 
 /** Why a whole batch failed, from the error its Piscina task rejected with. */
-export function batchFailureReason(error: unknown, timedOut: boolean): FailureReason {
-  if (timedOut) return 'timeout';
+export function batchFailureReason(error: unknown): FailureReason {
+  if (error instanceof ThreadStalledError) return 'timeout';
   return (error as { code?: string } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : 'crashed';
 }

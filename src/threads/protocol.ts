@@ -15,8 +15,28 @@ export interface WireJob {
 
 /** A Piscina task: the jobs of one batch, run concurrently in one thread. */
 export interface RunBatch {
+  /** Names the batch in EarlyOutcomes messages. */
+  batch: number;
   jobs: WireJob[];
+  /** The pool watches this batch (a job has a timeout): the thread says at once that it runs it. */
+  watched: boolean;
 }
+
+/**
+ * Outcomes of a batch's jobs that finished while others of the batch still run, posted on the
+ * pool's outcome channel at most every EARLY_OUTCOMES_MS, so one slow job does not hold back its
+ * batch-mates' settlement (and their room in the dispatcher's window). A batch that finishes
+ * sooner posts none: its task result carries every outcome.
+ */
+export interface EarlyOutcomes {
+  batch: number;
+  /** The threadId running the batch: sent, with no outcomes, when a watched batch starts. */
+  thread?: number;
+  /** [index in the batch, outcome] */
+  outcomes: [number, Outcome][];
+}
+
+export const EARLY_OUTCOMES_MS = 5;
 
 /**
  * `interrupted`: the job was stopped by an engine shutdown, not by its own fault; the
@@ -47,6 +67,8 @@ export interface ThreadData {
   concurrency: number;
   /** BroadcastChannel of the liveness check: the pool posts PING, each thread answers with its threadId. */
   pingChannel: string;
+  /** BroadcastChannel on which threads post EarlyOutcomes. */
+  outcomeChannel: string;
 }
 
 export const PING_MESSAGE = 'ping';

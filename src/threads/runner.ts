@@ -8,6 +8,7 @@ import { decodeRecord } from '../engine/record.js';
 import type { Handler, JobContext } from './handler.js';
 import type {
   BatchResult,
+  EarlyOutcomes,
   FailedOutcome,
   Outcome,
   OutcomeReason,
@@ -15,7 +16,7 @@ import type {
   ThreadData,
   WireJob,
 } from './protocol.js';
-import { COMPLETED, PING_MESSAGE, SHUTDOWN_MESSAGE } from './protocol.js';
+import { COMPLETED, EARLY_OUTCOMES_MS, PING_MESSAGE, SHUTDOWN_MESSAGE } from './protocol.js';
 
 const data = workerData as ThreadData;
 const running = new Set<AbortController>();
@@ -35,6 +36,9 @@ ping.onmessage = (event) => {
   if ((event as MessageEvent).data === PING_MESSAGE) ping.postMessage(threadId);
 };
 ping.unref();
+
+const early = new BroadcastChannel(data.outcomeChannel);
+early.unref();
 
 class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
@@ -162,9 +166,47 @@ async function limited(job: WireJob, run: Handler): Promise<Outcome> {
   }
 }
 
-export default async function runBatch({ jobs }: RunBatch): Promise<BatchResult> {
+/** Collects a batch's finished outcomes and posts them every EARLY_OUTCOMES_MS until the batch ends. */
+class EarlyPoster {
+  #pending: [number, Outcome][] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly batch: number) {}
+
+  add(index: number, outcome: Outcome): void {
+    this.#pending.push([index, outcome]);
+    this.#timer ??= setTimeout(() => this.#post(), EARLY_OUTCOMES_MS);
+  }
+
+  #post(): void {
+    this.#timer = undefined;
+    const message: EarlyOutcomes = { batch: this.batch, outcomes: this.#pending };
+    this.#pending = [];
+    early.postMessage(message);
+  }
+
+  /** The batch ended: its result carries everything, so nothing more is posted. */
+  end(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+export default async function runBatch({ batch, jobs, watched }: RunBatch): Promise<BatchResult> {
+  if (watched) early.postMessage({ batch, thread: threadId, outcomes: [] } satisfies EarlyOutcomes);
   handler ??= loadHandler();
   const run = await handler;
-  if (data.concurrency === 0) return Promise.all(jobs.map((job) => runJob(job, run)));
-  return Promise.all(jobs.map((job) => limited(job, run)));
+  const poster = new EarlyPoster(batch);
+  const one = data.concurrency === 0 ? runJob : limited;
+  try {
+    return await Promise.all(
+      jobs.map((job, i) =>
+        one(job, run).then((outcome) => {
+          poster.add(i, outcome);
+          return outcome;
+        }),
+      ),
+    );
+  } finally {
+    poster.end();
+  }
 }
