@@ -36,7 +36,7 @@ export interface EarlyOutcomes {
   outcomes: [number, Outcome][];
 }
 
-export const EARLY_OUTCOMES_MS = 5;
+export const EARLY_OUTCOMES_MS = 50;
 
 /**
  * `interrupted`: the job was stopped by an engine shutdown, not by its own fault; the

@@ -108,20 +108,26 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
   });
 }
 
-async function runJob(job: WireJob, run: Handler): Promise<Outcome> {
+/**
+ * Runs one job and stores its outcome in results[i], where an early post can find it while the
+ * batch still runs (writing there, instead of returning it, costs no extra promise per job).
+ */
+async function runJob(job: WireJob, run: Handler, results: Outcome[], i: number): Promise<void> {
   const record = decodeRecord(job.record);
   if (record === undefined) {
-    return {
+    results[i] = {
       reason: 'decode_error',
       name: 'DecodeError',
       message: 'the stored value is not a Sluice job record',
     };
+    return;
   }
   let payload: unknown;
   try {
     payload = JSON.parse(record.payloadJson);
   } catch (error) {
-    return failed('decode_error', error);
+    results[i] = failed('decode_error', error);
+    return;
   }
   const ctx = new Context(job.id, job.token, job.token - record.base);
   const { timeout } = record.options;
@@ -134,7 +140,7 @@ async function runJob(job: WireJob, run: Handler): Promise<Outcome> {
     } else {
       await run(payload, ctx);
     }
-    return COMPLETED;
+    results[i] = COMPLETED;
   } catch (error) {
     const reason = !ctx.touched
       ? 'error'
@@ -143,7 +149,7 @@ async function runJob(job: WireJob, run: Handler): Promise<Outcome> {
         : ctx.signal.reason instanceof InterruptedError
           ? 'interrupted'
           : 'error';
-    return failed(reason, reason === 'error' ? error : ctx.signal.reason);
+    results[i] = failed(reason, reason === 'error' ? error : ctx.signal.reason);
   } finally {
     clearTimeout(timer);
     ctx.done();
@@ -154,11 +160,11 @@ async function runJob(job: WireJob, run: Handler): Promise<Outcome> {
 let runningJobs = 0;
 const waiting: (() => void)[] = [];
 
-async function limited(job: WireJob, run: Handler): Promise<Outcome> {
+async function limited(job: WireJob, run: Handler, results: Outcome[], i: number): Promise<void> {
   if (runningJobs < data.concurrency) runningJobs += 1;
   else await new Promise<void>((resolve) => waiting.push(resolve));
   try {
-    return await runJob(job, run);
+    await runJob(job, run, results, i);
   } finally {
     const next = waiting.shift();
     if (next) next();
@@ -166,23 +172,32 @@ async function limited(job: WireJob, run: Handler): Promise<Outcome> {
   }
 }
 
-/** Collects a batch's finished outcomes and posts them every EARLY_OUTCOMES_MS until the batch ends. */
+/**
+ * While a batch runs, every EARLY_OUTCOMES_MS, posts the outcomes that appeared in its results
+ * since the last post. A batch that ends sooner costs one timer and posts nothing.
+ */
 class EarlyPoster {
-  #pending: [number, Outcome][] = [];
-  #timer: NodeJS.Timeout | undefined;
+  #timer: NodeJS.Timeout;
+  #posted: Uint8Array | undefined;
 
-  constructor(private readonly batch: number) {}
-
-  add(index: number, outcome: Outcome): void {
-    this.#pending.push([index, outcome]);
-    this.#timer ??= setTimeout(() => this.#post(), EARLY_OUTCOMES_MS);
+  constructor(
+    private readonly batch: number,
+    private readonly results: readonly (Outcome | undefined)[],
+  ) {
+    this.#timer = setTimeout(() => this.#post(), EARLY_OUTCOMES_MS);
   }
 
   #post(): void {
-    this.#timer = undefined;
-    const message: EarlyOutcomes = { batch: this.batch, outcomes: this.#pending };
-    this.#pending = [];
-    early.postMessage(message);
+    const posted = (this.#posted ??= new Uint8Array(this.results.length));
+    const outcomes: [number, Outcome][] = [];
+    this.results.forEach((outcome, i) => {
+      if (outcome !== undefined && posted[i] === 0) {
+        posted[i] = 1;
+        outcomes.push([i, outcome]);
+      }
+    });
+    if (outcomes.length > 0) early.postMessage({ batch: this.batch, outcomes } satisfies EarlyOutcomes);
+    this.#timer = setTimeout(() => this.#post(), EARLY_OUTCOMES_MS);
   }
 
   /** The batch ended: its result carries everything, so nothing more is posted. */
@@ -195,17 +210,12 @@ export default async function runBatch({ batch, jobs, watched }: RunBatch): Prom
   if (watched) early.postMessage({ batch, thread: threadId, outcomes: [] } satisfies EarlyOutcomes);
   handler ??= loadHandler();
   const run = await handler;
-  const poster = new EarlyPoster(batch);
+  const results: Outcome[] = new Array(jobs.length);
+  const poster = new EarlyPoster(batch, results);
   const one = data.concurrency === 0 ? runJob : limited;
   try {
-    return await Promise.all(
-      jobs.map((job, i) =>
-        one(job, run).then((outcome) => {
-          poster.add(i, outcome);
-          return outcome;
-        }),
-      ),
-    );
+    await Promise.all(jobs.map((job, i) => one(job, run, results, i)));
+    return results;
   } finally {
     poster.end();
   }
