@@ -188,7 +188,8 @@ class EarlyPoster {
   }
 
   #post(): void {
-    const posted = (this.#posted ??= new Uint8Array(this.results.length));
+    this.#posted ??= new Uint8Array(this.results.length);
+    const posted = this.#posted;
     const outcomes: [number, Outcome][] = [];
     this.results.forEach((outcome, i) => {
       if (outcome !== undefined && posted[i] === 0) {

@@ -3,8 +3,10 @@
  * each on its own redis-server, printing the checker's table; a complete full run rewrites
  * test/faults/RESULTS.md. Exit code 1 when any criterion failed or a scenario could not run.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { passed, type Result, runScenario, type Scale } from './lib/scenario.js';
 import { criteriaList, summaryTable } from './lib/table.js';
@@ -18,6 +20,7 @@ if (scale !== 'small' && scale !== 'full') throw new Error('--scale must be smal
 const wanted = values.scenario?.split(',').map((s) => s.trim().toUpperCase());
 const chosen = SCENARIOS.filter((s) => !wanted || wanted.includes(s.id.toUpperCase()));
 
+const RESULTS = new URL('RESULTS.md', import.meta.url);
 const results: Result[] = [];
 let broken = 0;
 for (const scenario of chosen) {
@@ -38,7 +41,7 @@ console.log(`\n${table}`);
 if (scale === 'full' && !wanted && broken === 0) {
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`;
   writeFileSync(
-    new URL('RESULTS.md', import.meta.url),
+    RESULTS,
     [
       '# Fault suite: latest full run',
       '',
@@ -55,6 +58,9 @@ if (scale === 'full' && !wanted && broken === 0) {
       '',
     ].join('\n'),
   );
+  // The project's formatter has the last word on layout, so `biome check` stays clean.
+  const biome = fileURLToPath(new URL('../../node_modules/@biomejs/biome/bin/biome', import.meta.url));
+  execFileSync(process.execPath, [biome, 'format', '--write', fileURLToPath(RESULTS)]);
   console.log('\nwrote test/faults/RESULTS.md');
 }
 process.exitCode = broken > 0 || results.some((r) => !passed(r)) ? 1 : 0;

@@ -156,7 +156,7 @@ export const t18: Scenario = {
 export const t13api: Scenario = {
   id: 'T13b',
   title: 'the API under oversized and poisoned bodies',
-  fault: 'a 2 MiB body, invalid JSON, __proto__ keys, a payload over maxPayloadBytes',
+  fault: 'a 2 MiB body, invalid JSON, `__proto__` keys, a payload over `maxPayloadBytes`',
   run: () =>
     withHarness('t13b', {}, async (h) => {
       const api = await startApiServer({
