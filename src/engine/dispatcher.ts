@@ -94,8 +94,7 @@ export class Dispatcher {
    */
   readonly #suspects: Leased[] = [];
   #suspectRunning = false;
-  /** Batches running on the main pool. */
-  /** Batches in the pool (a drain waits for all of them). */
+  /** Batches running on the main pool (a drain waits for all of them). */
   #runningBatches = 0;
   /**
    * Batches counted against the pool's capacity: a batch whose jobs are half done (their early
