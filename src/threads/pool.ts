@@ -105,6 +105,8 @@ export class ThreadPool {
       workerData,
       loadBalancer: (_task, workers) => this.#choose(workers, options.tasksPerThread * TASK_HEADROOM),
     });
+    // A replaced thread (crashed, out of memory, terminated) gets a new id; forget the old one.
+    this.#piscina.on('workerDestroy', (worker: PiscinaWorker) => this.#answered.delete(worker.id));
     this.capacity = options.threads * options.tasksPerThread;
   }
 
