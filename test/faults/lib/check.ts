@@ -62,6 +62,9 @@ export function summarize(
   return { acked: count, completed, dead, lost: lostIds.length, lostIds, duplicates, left: waiting.size };
 }
 
+/** The jobs, lost and duplicates columns of a scenario's row. */
+export const tally = (s: Summary) => ({ jobs: s.acked, lost: s.lost, duplicates: s.duplicates });
+
 export interface Criterion {
   name: string;
   /** The measured value, as shown in the table. */

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Criterion } from './check.js';
 import { Harness } from './harness.js';
 
@@ -53,17 +52,6 @@ export async function withHarness<T>(
     return await body(h);
   } finally {
     await h.dispose();
-  }
-}
-
-/** Polls until `check` is truthy; throws with `what` after timeoutMs. */
-export async function until<T>(what: string, check: () => Promise<T> | T, timeoutMs: number): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
   }
 }
 

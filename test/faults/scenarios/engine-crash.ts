@@ -1,8 +1,9 @@
 /** Engine processes that die: kill -9 (T1), SIGTERM (T2), and janitors racing over the leases of a killed one (T17). */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deliveryCriteria, exactly, summarize } from '../lib/check.js';
+import { waitFor } from '../../helpers/index.js';
+import { deliveryCriteria, exactly, summarize, tally } from '../lib/check.js';
 import type { Scenario } from '../lib/scenario.js';
-import { pick, until, withHarness } from '../lib/scenario.js';
+import { pick, withHarness } from '../lib/scenario.js';
 
 export const t1: Scenario = {
   id: 'T1',
@@ -38,9 +39,7 @@ export const t1: Scenario = {
       const s = summarize(h.producerLog().acked, h.executions(), await h.state());
       await h.stopEngines();
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: `Σ active at ${p.kills} kills = ${inFlightAtKills}`,
         criteria: [...deliveryCriteria(s, inFlightAtKills), exactly('drained', Number(drained), 1)],
         notes: [],
@@ -64,7 +63,7 @@ export const t2: Scenario = {
           payload: { msMin: p.ms[0] as number, msMax: p.ms[1] as number },
         }),
       );
-      await until('jobs running', async () => (await h.counts()).active > 0, 10_000);
+      await waitFor('jobs running', async () => (await h.counts()).active > 0, 10_000);
       const before = await h.stats();
       const t0 = performance.now();
       first.signal('SIGTERM');
@@ -77,9 +76,7 @@ export const t2: Scenario = {
       const reaped = ((await h.stats()).reaped ?? 0) - (before.reaped ?? 0);
       await h.stopEngines();
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: '0',
         criteria: [
           ...deliveryCriteria(s, 0),
@@ -104,12 +101,12 @@ export const t17: Scenario = {
       // One engine leases every job (long handlers), then dies with all of them.
       const victim = await h.started(h.startEngine({ leaseMs: p.leaseMs, janitorMs: 200 }));
       await h.producerDone(h.startProducer({ count: p.jobs, chunk: 500, payload: { ms: 600_000 } }));
-      await until('all jobs leased', async () => (await h.counts()).active === p.jobs, 20_000);
+      await waitFor('all jobs leased', async () => (await h.counts()).active === p.jobs, 20_000);
       await victim.dispose();
       const tokensBefore = await h.redis.hgetall(h.keys.deliveries);
       const reapers = [0, 1, 2].map(() => h.startEngine({ leaseMs: p.leaseMs, janitorMs: 100 }));
       await Promise.all(reapers.map((e) => h.started(e)));
-      await until(
+      await waitFor(
         'every lease expired and re-queued',
         async () => ((await h.stats()).reaped ?? 0) >= p.jobs,
         30_000,
@@ -125,9 +122,7 @@ export const t17: Scenario = {
       const s = summarize(h.producerLog().acked, h.executions(), await h.state());
       await Promise.all(h.engines.map((e) => e.dispose()));
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: '0',
         criteria: [
           exactly('acknowledged jobs lost', s.lost, 0),

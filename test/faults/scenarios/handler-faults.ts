@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../helpers/index.js';
 import {
   atMost,
   criterion,
@@ -12,10 +13,11 @@ import {
   exactly,
   percentile,
   summarize,
+  tally,
 } from '../lib/check.js';
 import type { Harness } from '../lib/harness.js';
 import type { Scenario } from '../lib/scenario.js';
-import { pick, until, withHarness } from '../lib/scenario.js';
+import { pick, withHarness } from '../lib/scenario.js';
 
 /** Waiting times (ms from the producer building a job to its handler starting) of ok executions. */
 function waits(executions: readonly Execution[], ids: ReadonlySet<string>): number[] {
@@ -37,7 +39,7 @@ export const t8: Scenario = {
       const baselineIds = await addNormal(h, p.jobs, 2);
       await h.drained(60_000);
       const busyId = await h.lib.add({ mode: 'busy', ms: 2 * p.leaseMs, sentAt: Date.now() });
-      await until(
+      await waitFor(
         'the busy job running',
         async () => h.executions().length > p.jobs || (await h.counts()).active > 0,
         10_000,
@@ -57,9 +59,7 @@ export const t8: Scenario = {
       const before = percentile(waits(executions, baselineIds), 99);
       const during = percentile(waits(executions, otherIds), 99);
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: '0',
         criteria: [
           ...deliveryCriteria(s, 0),
@@ -93,7 +93,7 @@ export const t9: Scenario = {
           opts: { attempts: 3, backoff: { type: 'exponential', delay: 100 } },
         }),
       );
-      await until('all dead', async () => (await h.counts()).dead === jobs, 60_000);
+      await waitFor('all dead', async () => (await h.counts()).dead === jobs, 60_000);
       const executions = h.executions();
       const state = await h.state();
       const s = summarize(log.acked, executions, state);
@@ -117,9 +117,7 @@ export const t9: Scenario = {
         (sample.lastError?.stack ?? '').includes('ledger-handler.js') &&
         (sample.payload as { mode?: string }).mode === 'throw';
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: '0',
         criteria: [
           ...deliveryCriteria(s, 0, jobs),
@@ -149,7 +147,7 @@ export const t10: Scenario = {
       const timedRun = async () => {
         const t0 = performance.now();
         const ids = await addNormal(h, p.jobs, 20);
-        await until(
+        await waitFor(
           'normal jobs run',
           () => h.executions().filter((e) => ids.has(e.id)).length >= p.jobs,
           120_000,
@@ -166,7 +164,7 @@ export const t10: Scenario = {
         }),
       );
       const during = await timedRun();
-      await until('hanging jobs dead', async () => (await h.counts()).dead === p.hangs, 60_000);
+      await waitFor('hanging jobs dead', async () => (await h.counts()).dead === p.hangs, 60_000);
       // Once they are dead, every slot must be free again: no handler's slot is leaked.
       const after = await timedRun();
       await h.drained(60_000);
@@ -183,9 +181,7 @@ export const t10: Scenario = {
       const whileHanging = baseline.ms / during.ms;
       const afterwards = baseline.ms / after.ms;
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: '0',
         criteria: [
           ...deliveryCriteria(s, 0, p.hangs),
@@ -222,7 +218,7 @@ async function poison(h: Harness, mode: 'exit' | 'oom', jobs: number) {
   const pill = await h.lib.add({ mode, sentAt: Date.now() });
   const second = h.startProducer({ count: jobs / 2, chunk: 100, payload: { msMin: 0, msMax: 2 } });
   await Promise.all([first.done, second.done]);
-  await until(
+  await waitFor(
     'the pill dead and the rest drained',
     async () => {
       const c = await h.counts();
@@ -235,7 +231,18 @@ async function poison(h: Harness, mode: 'exit' | 'oom', jobs: number) {
   const s = summarize([...h.producerLog().acked, pill], h.executions(), state);
   const alive = !engine.hasExited();
   await h.stopEngines();
-  return { s, state, pill, alive, maxRssMb, engine };
+  const dead = state.dead.get(pill);
+  const reason = mode === 'exit' ? 'crashed' : 'oom';
+  const criteria = [
+    ...deliveryCriteria(s, 0, 1),
+    criterion(
+      `pill dead-lettered as ${reason} after 3 deliveries`,
+      `${dead?.reason} × ${dead?.attempts}`,
+      dead?.reason === reason && dead.attempts === 3,
+    ),
+    exactly('engine process still the same', Number(alive), 1),
+  ];
+  return { s, criteria, maxRssMb };
 }
 
 export const t11: Scenario = {
@@ -246,22 +253,10 @@ export const t11: Scenario = {
     withHarness('t11', {}, async (h) => {
       const jobs = pick(scale, 2000, 10_000);
       const r = await poison(h, 'exit', jobs);
-      const dead = r.state.dead.get(r.pill);
       return {
-        jobs: r.s.acked,
-        lost: r.s.lost,
-        duplicates: r.s.duplicates,
+        ...tally(r.s),
         bound: '0',
-        criteria: [
-          ...deliveryCriteria(r.s, 0, 1),
-          criterion(
-            'pill dead-lettered as crashed after 3 deliveries',
-            `${dead?.reason} × ${dead?.attempts}`,
-            dead?.reason === 'crashed' && dead.attempts === 3,
-          ),
-          exactly('normal jobs completed', r.s.completed, jobs),
-          exactly('engine process still the same', Number(r.alive), 1),
-        ],
+        criteria: [...r.criteria, exactly('normal jobs completed', r.s.completed, jobs)],
         notes: [],
       };
     }),
@@ -275,22 +270,10 @@ export const t12: Scenario = {
     withHarness('t12', {}, async (h) => {
       const jobs = pick(scale, 1000, 10_000);
       const r = await poison(h, 'oom', jobs);
-      const dead = r.state.dead.get(r.pill);
       return {
-        jobs: r.s.acked,
-        lost: r.s.lost,
-        duplicates: r.s.duplicates,
+        ...tally(r.s),
         bound: '0',
-        criteria: [
-          ...deliveryCriteria(r.s, 0, 1),
-          criterion(
-            'pill dead-lettered as oom after 3 deliveries',
-            `${dead?.reason} × ${dead?.attempts}`,
-            dead?.reason === 'oom' && dead.attempts === 3,
-          ),
-          exactly('engine process still the same', Number(r.alive), 1),
-          atMost('engine peak RSS (MB)', Math.round(r.maxRssMb), 512),
-        ],
+        criteria: [...r.criteria, atMost('engine peak RSS (MB)', Math.round(r.maxRssMb), 512)],
         notes: [],
       };
     }),
@@ -323,16 +306,14 @@ export const t13: Scenario = {
       await h.redis.hset(h.keys.jobs, victim, '\u0000garbage{not a record');
       await h.redis.zadd(h.keys.delayed, 0, victim);
       const normal = await addNormal(h, jobs, 1);
-      await until('the corrupt job dead', async () => (await h.counts()).dead === 1, 30_000);
+      await waitFor('the corrupt job dead', async () => (await h.counts()).dead === 1, 30_000);
       const drained = await h.drained(60_000);
       const state = await h.state();
       const s = summarize([...normal, victim], h.executions(), state);
       const alive = !engine.hasExited();
       await h.stopEngines();
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: '0',
         criteria: [
           exactly('malformed payloads refused with a SLUICE_ERR_ code', refused, bad.length),

@@ -1,6 +1,6 @@
 /** Many parties at once: engines with skewed clocks (T15), fifty producers sharing idempotency keys (T16). */
 import { fileURLToPath } from 'node:url';
-import { atMost, deliveryCriteria, exactly, percentile, summarize } from '../lib/check.js';
+import { atMost, deliveryCriteria, exactly, percentile, summarize, tally } from '../lib/check.js';
 import type { Scenario } from '../lib/scenario.js';
 import { pick, withHarness } from '../lib/scenario.js';
 
@@ -47,9 +47,7 @@ export const t15: Scenario = {
         .map((e) => e.start - (e.sentAt + delay));
       const worst = lateness.length > 0 ? Math.max(...lateness.map(Math.abs)) : Number.POSITIVE_INFINITY;
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: '0',
         criteria: [
           ...deliveryCriteria(s, 0),
@@ -95,9 +93,7 @@ export const t16: Scenario = {
       const s = summarize(log.acked, h.executions(), await h.state());
       await h.stopEngines();
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: '0',
         criteria: [
           exactly('stored jobs = distinct ids acknowledged', records, distinct.size),

@@ -3,10 +3,11 @@
  * every lease (T5), paused for writes (T6), dropping client connections (T7), full (T14).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { atMost, criterion, deliveryCriteria, exactly, summarize } from '../lib/check.js';
+import { waitFor } from '../../helpers/index.js';
+import { atMost, criterion, deliveryCriteria, exactly, summarize, tally } from '../lib/check.js';
 import type { Harness } from '../lib/harness.js';
 import type { Scale, Scenario } from '../lib/scenario.js';
-import { pick, staleRejections, until, withHarness } from '../lib/scenario.js';
+import { pick, staleRejections, withHarness } from '../lib/scenario.js';
 
 /** Kills redis-server while producers and engines run, restarts it on the same files, checks the acks. */
 async function redisCrash(h: Harness, scale: Scale) {
@@ -28,7 +29,7 @@ async function redisCrash(h: Harness, scale: Scale) {
   const total = p.producers * p.jobs;
   // A random moment while producing.
   const at = Math.floor(total * (0.2 + Math.random() * 0.5));
-  await until('producers part-way', () => h.producerLog().acked.length >= at, 60_000);
+  await waitFor('producers part-way', () => h.producerLog().acked.length >= at, 60_000);
   const inFlight = (await h.counts()).active;
   await h.server.kill();
   const ackedAtKill = new Set(h.producerLog().acked);
@@ -69,9 +70,7 @@ export const t3: Scenario = {
     withHarness('t3', { appendfsync: 'always' }, async (h) => {
       const r = await redisCrash(h, scale);
       return {
-        jobs: r.s.acked,
-        lost: r.s.lost,
-        duplicates: r.s.duplicates,
+        ...tally(r.s),
         bound: `active at the kill = ${r.inFlight}`,
         criteria: [
           exactly('acknowledged ids missing right after the restart', r.missing, 0),
@@ -103,9 +102,7 @@ export const t4: Scenario = {
         return ms;
       });
       return {
-        jobs: r.s.acked,
-        lost: r.s.lost,
-        duplicates: r.s.duplicates,
+        ...tally(r.s),
         bound: `active at the kill = ${r.inFlight}`,
         // everysec may lose the last second of writes: that window is reported, not judged; a
         // job it swallowed must still have run (lost counts acknowledged jobs that never did).
@@ -136,7 +133,7 @@ export const t5: Scenario = {
       for (let i = 0; i < 2; i++) h.startEngine(engine);
       await Promise.all(h.engines.map((e) => h.started(e)));
       await h.producerDone(h.startProducer({ count: p.jobs, chunk: 100, payload: { ms: p.ms } }));
-      await until('jobs running', async () => (await h.counts()).active > 0, 10_000);
+      await waitFor('jobs running', async () => (await h.counts()).active > 0, 10_000);
       await sleep(p.ms / 2);
       const inFlight = (await h.counts()).active;
       const sleeper = h.client();
@@ -160,9 +157,7 @@ export const t5: Scenario = {
       ).length;
       const reaped = state.stats.reaped ?? 0;
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: `active at the sleep = ${inFlight}`,
         criteria: [
           ...deliveryCriteria(s, inFlight),
@@ -191,7 +186,7 @@ export const t6: Scenario = {
         payload: { msMin: 1, msMax: 5 },
         pauseMs: 5,
       });
-      await until('producing', () => h.producerLog().acked.length > p.jobs / 5, 30_000);
+      await waitFor('producing', () => h.producerLog().acked.length > p.jobs / 5, 30_000);
       await h.client().call('CLIENT', 'PAUSE', String(p.pauseMs), 'WRITE');
       await producer.done;
       const drained = await h.drained(120_000);
@@ -200,9 +195,7 @@ export const t6: Scenario = {
       const s = summarize(log.acked, h.executions(), state);
       await h.stopEngines();
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: '0',
         criteria: [
           ...deliveryCriteria(s, 0),
@@ -270,7 +263,7 @@ export const t7: Scenario = {
         const killed = performance.now();
         await killer.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
         // Every engine's dispatcher and janitor connection is back (named by the engine).
-        await until(
+        await waitFor(
           'engines reconnected',
           async () => {
             const list = String(await killer.call('CLIENT', 'LIST', 'TYPE', 'normal'));
@@ -297,9 +290,7 @@ export const t7: Scenario = {
         }
       }
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: `Σ active at ${kills.length} kills = ${inFlight}`,
         criteria: [
           ...deliveryCriteria(s, inFlight),
@@ -348,9 +339,7 @@ export const t14: Scenario = {
       const s = summarize(log.acked, h.executions(), await h.state());
       await h.stopEngines();
       return {
-        jobs: s.acked,
-        lost: s.lost,
-        duplicates: s.duplicates,
+        ...tally(s),
         bound: '0',
         criteria: [
           criterion('enqueue calls refused with OOM', oom, oom > 0),
