@@ -20,4 +20,5 @@ export type {
   QueueMetrics,
 } from './redis/inspect.js';
 export type { QueueSnapshot } from './redis/snapshot.js';
-export type { Handler, JobContext } from './threads/handler.js';
+export type { BackoffContext, BackoffStrategy, Handler, JobContext } from './threads/handler.js';
+export { UnrecoverableError } from './threads/handler.js';

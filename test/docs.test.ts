@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../dist/index.js';
 import { KEY_NAMES } from '../dist/redis/keys.js';
-import { openQueue, redisUrl, silent, startEngine, waitFor } from './helpers/index.js';
+import { openQueue, queueName, redisUrl, silent, startEngine, waitFor } from './helpers/index.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const run = promisify(execFile);
@@ -43,6 +43,32 @@ describe('examples', () => {
     await waitFor('25 completed', async () => (await queue.counts()).completed === 25);
     expect(await queue.counts()).toMatchObject({ waiting: 0, active: 0, dead: 0 });
     await engine.stop();
+    await queue.close();
+  });
+
+  it('examples/retry-handler.js, shown in the README, dead-letters at once or retries on its own schedule', async () => {
+    const example = readFileSync(new URL('../examples/retry-handler.js', import.meta.url), 'utf8');
+    expect(readme).toContain(example);
+    const name = queueName('retry-example');
+    const queue = openQueue(name);
+    const engine = await startEngine({ queue: name, handler: 'examples/retry-handler.js' });
+    const hopeless = await queue.add({}, { attempts: 5 });
+    const busy = await queue.add(
+      { to: 'ada@example.com', busy: true },
+      { attempts: 3, backoff: { type: 'fixed', delay: 60_000 } },
+    );
+    await queue.add({ to: 'ada@example.com' });
+
+    await waitFor('both failing jobs dead', async () => (await queue.counts()).dead === 2);
+    const letters = (await queue.listDead()).items;
+    await engine.stop();
+    const errors = (id: string) => letters.find((letter) => letter.id === id)?.errors ?? [];
+    expect(errors(hopeless).map((e) => e.name)).toEqual(['UnrecoverableError']);
+    const at = errors(busy).map((e) => e.at);
+    expect(at).toHaveLength(3);
+    expect((at[1] as number) - (at[0] as number)).toBeGreaterThanOrEqual(50);
+    expect((at[2] as number) - (at[1] as number)).toBeGreaterThanOrEqual(100);
+    expect((await queue.counts()).completed).toBe(1);
     await queue.close();
   });
 });

@@ -51,6 +51,46 @@ describe('failures', () => {
     await queue.close();
   });
 
+  it('dead-letters an UnrecoverableError after one attempt, whatever attempts remain', async () => {
+    const name = queueName('unrecoverable');
+    const queue = openQueue(name);
+    const engine = await startEngine({ queue: name, handler: handlerPath('custom-backoff') });
+    const id = await queue.add({ fatal: true, n: 4 }, { attempts: 5, backoff: fixed(50) });
+
+    const letter = await deadLetter(queue, id);
+    await engine.stop();
+
+    expect(letter.attempts).toBe(1);
+    expect(letter.errors.map((e) => [e.name, e.message])).toEqual([
+      ['UnrecoverableError', 'cannot process 4'],
+    ]);
+    expect(await queue.counts()).toMatchObject({ failed: 1, retried: 0, dead: 1 });
+    await queue.close();
+  });
+
+  it("waits as the handler module's backoff export says, or as the job's option when it returns undefined", async () => {
+    const name = queueName('custom-backoff');
+    const queue = openQueue(name);
+    const engine = await startEngine({ queue: name, handler: handlerPath('custom-backoff') });
+    // The option's 3 s would dead-letter `custom` in 6 s; its strategy waits 150 ms, then 300 ms.
+    const custom = await queue.add({ waitMs: 150, n: 1 }, { attempts: 3, backoff: fixed(3000) });
+    const deferred = await queue.add({ n: 2 }, { attempts: 3, backoff: fixed(400) });
+
+    const gaps = (letter: DeadLetter) =>
+      letter.errors.slice(1).map((e, i) => e.at - (letter.errors[i] as { at: number }).at);
+    const customGaps = gaps(await deadLetter(queue, custom));
+    const deferredGaps = gaps(await deadLetter(queue, deferred));
+    await engine.stop();
+
+    expect(customGaps).toHaveLength(2);
+    expect(customGaps[0]).toBeGreaterThanOrEqual(150);
+    expect(customGaps[1]).toBeGreaterThanOrEqual(300);
+    expect(Math.max(...customGaps)).toBeLessThan(3000);
+    expect(deferredGaps).toHaveLength(2);
+    for (const gap of deferredGaps) expect(gap).toBeGreaterThanOrEqual(400);
+    await queue.close();
+  });
+
   it("dead-letters a handler that hangs past its timeout with reason 'timeout'", async () => {
     const name = queueName('hangs');
     const queue = openQueue(name);

@@ -25,6 +25,18 @@ async function withServer<T>(config: Record<string, string>, use: (server: Redis
 const SOUND = { version: '7.0.15', maxmemoryPolicy: 'noeviction', aofEnabled: true, rdbSave: '' };
 
 describe.sequential('startup checks', () => {
+  it('Engine.start refuses a handler module whose backoff export is not a function', async () => {
+    const starting = Engine.start({
+      queue: queueName('bad-backoff'),
+      handler: handlerPath('bad-backoff'),
+      logger: silent,
+    });
+    await expect(starting).rejects.toMatchObject({
+      code: ErrorCode.HANDLER_INVALID,
+      message: expect.stringContaining('backoff that is not a function'),
+    });
+  });
+
   it('Engine.start refuses an evicting Redis with REDIS_EVICTS_KEYS', async () => {
     await withServer({ 'maxmemory-policy': 'allkeys-lru' }, async (server) => {
       const starting = Engine.start({

@@ -11,15 +11,26 @@ export function backoffDelay(attempt: number, backoff: StoredJobOptions['backoff
 }
 
 /**
+ * A custom backoff strategy's answer as a wait in ms, or undefined (use the job's backoff option)
+ * when it is not a finite number >= 0.
+ */
+export function strategyDelay(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
+  return Math.min(MAX_DELAY, Math.round(value));
+}
+
+/**
  * Decides the fate of a failed attempt (1-based). `retryable: false` (an undecodable record,
- * say) dead-letters at once whatever attempts remain.
+ * say) dead-letters at once whatever attempts remain. `decided` is the thread's say (see
+ * FailedOutcome.retryInMs): -1 dead-letters now, a wait >= 0 replaces the backoff option's.
  */
 export function failureStep(
   attempt: number,
   options: StoredJobOptions,
   random: number,
   retryable = true,
+  decided?: number,
 ): FailureStep {
-  if (!retryable || attempt >= options.attempts) return { dead: true };
-  return { retryInMs: backoffDelay(attempt, options.backoff, random) };
+  if (!retryable || decided === -1 || attempt >= options.attempts) return { dead: true };
+  return { retryInMs: decided ?? backoffDelay(attempt, options.backoff, random) };
 }

@@ -18,9 +18,9 @@ export async function loadHandlerModule(handler: string): Promise<string> {
     }
     url = pathToFileURL(path).href;
   }
-  let module: { default?: unknown };
+  let module: { default?: unknown; backoff?: unknown };
   try {
-    module = (await import(url)) as { default?: unknown };
+    module = (await import(url)) as { default?: unknown; backoff?: unknown };
   } catch (error) {
     throw new SluiceError(
       ErrorCode.HANDLER_INVALID,
@@ -31,6 +31,12 @@ export async function loadHandlerModule(handler: string): Promise<string> {
     throw new SluiceError(
       ErrorCode.HANDLER_INVALID,
       `handler module ${url} has no default export function; write \`export default async (payload, ctx) => { ... }\``,
+    );
+  }
+  if (module.backoff !== undefined && typeof module.backoff !== 'function') {
+    throw new SluiceError(
+      ErrorCode.HANDLER_INVALID,
+      `handler module ${url} exports a backoff that is not a function; write \`export function backoff({ attempt, error }) { return ms; }\``,
     );
   }
   return url;

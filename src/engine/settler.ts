@@ -30,7 +30,13 @@ export function failureFor(
   const record = decodeRecord(job.record);
   const options = record?.options ?? JOB_DEFAULTS;
   const attempt = job.token - (record?.base ?? 0);
-  const step = failureStep(attempt, options, random, record !== undefined && isRetryable(outcome.reason));
+  const step = failureStep(
+    attempt,
+    options,
+    random,
+    record !== undefined && isRetryable(outcome.reason),
+    outcome.retryInMs,
+  );
   const entry: Parameters<typeof encodeErrorEntry>[0] = {
     name: outcome.name,
     message: outcome.message,

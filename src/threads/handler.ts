@@ -14,3 +14,26 @@ export interface JobContext {
 
 /** A handler module exports `default async (payload, ctx) => result`. */
 export type Handler<P = unknown, R = unknown> = (payload: P, ctx: JobContext) => R | Promise<R>;
+
+/** What a handler module's optional `backoff` export receives for a failed attempt. */
+export interface BackoffContext<P = unknown> {
+  readonly id: string;
+  /** The attempt that failed, 1-based. */
+  readonly attempt: number;
+  readonly error: unknown;
+  readonly payload: P;
+}
+
+/**
+ * A handler module may export `backoff(ctx)`: the ms to wait before the next attempt, or
+ * undefined to use the job's `backoff` option. It runs for handler errors and timeouts only.
+ */
+export type BackoffStrategy<P = unknown> = (ctx: BackoffContext<P>) => number | undefined;
+
+/**
+ * Throw it (or any error named 'UnrecoverableError', so a second copy of the library works too)
+ * to dead-letter the job at once, whatever attempts it has left.
+ */
+export class UnrecoverableError extends Error {
+  override readonly name = 'UnrecoverableError';
+}

@@ -49,6 +49,11 @@ export interface FailedOutcome {
   name: string;
   message: string;
   stack?: string;
+  /**
+   * Decided in the thread: -1 dead-letters now (an UnrecoverableError), a value >= 0 is the wait
+   * the handler module's `backoff` chose. Absent: the job's own backoff option decides.
+   */
+  retryInMs?: number;
 }
 
 /** Per job, in batch order: COMPLETED or why it failed. */

@@ -4,8 +4,9 @@
  * its own timeout and AbortSignal, and reports one outcome per job.
  */
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
+import { strategyDelay } from '../engine/backoff.js';
 import { decodeRecord } from '../engine/record.js';
-import type { Handler, JobContext } from './handler.js';
+import type { BackoffStrategy, Handler, JobContext } from './handler.js';
 import type {
   BatchResult,
   EarlyOutcomes,
@@ -51,14 +52,37 @@ class InterruptedError extends Error {
   }
 }
 
-let handler: Promise<Handler> | undefined;
+interface HandlerModule {
+  run: Handler;
+  backoff: BackoffStrategy | undefined;
+}
 
-async function loadHandler(): Promise<Handler> {
-  const module = (await import(data.handlerUrl)) as { default?: unknown };
+let handler: Promise<HandlerModule> | undefined;
+
+async function loadHandler(): Promise<HandlerModule> {
+  const module = (await import(data.handlerUrl)) as { default?: unknown; backoff?: unknown };
   if (typeof module.default !== 'function') {
     throw new TypeError(`${data.handlerUrl} has no default export function`);
   }
-  return module.default as Handler;
+  const backoff = typeof module.backoff === 'function' ? (module.backoff as BackoffStrategy) : undefined;
+  return { run: module.default as Handler, backoff };
+}
+
+/** The thread's say in a failed attempt's retry (see FailedOutcome.retryInMs). */
+function retryInMs(
+  error: unknown,
+  module: HandlerModule,
+  id: string,
+  attempt: number,
+  payload: unknown,
+): number | undefined {
+  if (error instanceof Error && error.name === 'UnrecoverableError') return -1;
+  if (module.backoff === undefined) return undefined;
+  try {
+    return strategyDelay(module.backoff({ id, attempt, error, payload }));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The signal is made on first use: most handlers never read it and it is not free. */
@@ -112,7 +136,7 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
  * Runs one job and stores its outcome in results[i], where an early post can find it while the
  * batch still runs (writing there, instead of returning it, costs no extra promise per job).
  */
-async function runJob(job: WireJob, run: Handler, results: Outcome[], i: number): Promise<void> {
+async function runJob(job: WireJob, module: HandlerModule, results: Outcome[], i: number): Promise<void> {
   const record = decodeRecord(job.record);
   if (record === undefined) {
     results[i] = {
@@ -136,9 +160,9 @@ async function runJob(job: WireJob, run: Handler, results: Outcome[], i: number)
     if (timeout > 0) {
       const { controller } = ctx;
       timer = setTimeout(() => controller.abort(new TimeoutError(`timed out after ${timeout} ms`)), timeout);
-      await Promise.race([run(payload, ctx), rejectOnAbort(controller.signal)]);
+      await Promise.race([module.run(payload, ctx), rejectOnAbort(controller.signal)]);
     } else {
-      await run(payload, ctx);
+      await module.run(payload, ctx);
     }
     results[i] = COMPLETED;
   } catch (error) {
@@ -149,7 +173,18 @@ async function runJob(job: WireJob, run: Handler, results: Outcome[], i: number)
         : ctx.signal.reason instanceof InterruptedError
           ? 'interrupted'
           : 'error';
-    results[i] = failed(reason, reason === 'error' ? error : ctx.signal.reason);
+    const outcome = failed(reason, reason === 'error' ? error : ctx.signal.reason);
+    if (reason === 'error' || reason === 'timeout') {
+      const retry = retryInMs(
+        reason === 'error' ? error : ctx.signal.reason,
+        module,
+        job.id,
+        ctx.attempt,
+        payload,
+      );
+      if (retry !== undefined) outcome.retryInMs = retry;
+    }
+    results[i] = outcome;
   } finally {
     clearTimeout(timer);
     ctx.done();
@@ -160,11 +195,11 @@ async function runJob(job: WireJob, run: Handler, results: Outcome[], i: number)
 let runningJobs = 0;
 const waiting: (() => void)[] = [];
 
-async function limited(job: WireJob, run: Handler, results: Outcome[], i: number): Promise<void> {
+async function limited(job: WireJob, module: HandlerModule, results: Outcome[], i: number): Promise<void> {
   if (runningJobs < data.concurrency) runningJobs += 1;
   else await new Promise<void>((resolve) => waiting.push(resolve));
   try {
-    await runJob(job, run, results, i);
+    await runJob(job, module, results, i);
   } finally {
     const next = waiting.shift();
     if (next) next();
@@ -210,12 +245,12 @@ class EarlyPoster {
 export default async function runBatch({ batch, jobs, watched }: RunBatch): Promise<BatchResult> {
   if (watched) early.postMessage({ batch, thread: threadId, outcomes: [] } satisfies EarlyOutcomes);
   handler ??= loadHandler();
-  const run = await handler;
+  const module = await handler;
   const results: Outcome[] = new Array(jobs.length);
   const poster = new EarlyPoster(batch, results);
   const one = data.concurrency === 0 ? runJob : limited;
   try {
-    await Promise.all(jobs.map((job, i) => one(job, run, results, i)));
+    await Promise.all(jobs.map((job, i) => one(job, module, results, i)));
     return results;
   } finally {
     poster.end();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, failureStep } from '../../dist/engine/backoff.js';
+import { backoffDelay, failureStep, strategyDelay } from '../../dist/engine/backoff.js';
 import { JOB_DEFAULTS, MAX_DELAY, type StoredJobOptions } from '../../dist/engine/job-options.js';
 
 type Backoff = StoredJobOptions['backoff'];
@@ -57,5 +57,23 @@ describe('failureStep', () => {
 
   it('dead-letters a non-retryable failure at once, whatever attempts remain', () => {
     expect(failureStep(1, options(1000), 0, false)).toEqual({ dead: true });
+  });
+
+  it("takes the thread's decision: -1 dead-letters now, a wait replaces the backoff option's", () => {
+    expect(failureStep(1, options(1000), 0, true, -1)).toEqual({ dead: true });
+    expect(failureStep(1, options(3), 0, true, 25)).toEqual({ retryInMs: 25 });
+    expect(failureStep(2, options(3), 0, true, 0)).toEqual({ retryInMs: 0 });
+    expect(failureStep(3, options(3), 0, true, 25)).toEqual({ dead: true });
+  });
+});
+
+describe('strategyDelay', () => {
+  it('rounds and caps a custom wait; anything but a finite number >= 0 means the backoff option', () => {
+    expect(strategyDelay(12.6)).toBe(13);
+    expect(strategyDelay(0)).toBe(0);
+    expect(strategyDelay(Number.MAX_SAFE_INTEGER)).toBe(MAX_DELAY);
+    for (const value of [undefined, null, -1, Number.NaN, Number.POSITIVE_INFINITY, '100', {}]) {
+      expect(strategyDelay(value)).toBeUndefined();
+    }
   });
 });
