@@ -7,6 +7,7 @@ export { JOB_DEFAULTS } from './engine/job-options.js';
 export type { BulkJob, DeadQuery, Page, QueueOptions } from './engine/producer.js';
 export { JOB_STATES, QUEUE_DEFAULTS, Queue } from './engine/producer.js';
 export { ErrorCode, SluiceError } from './errors.js';
+export type { CancelStatus } from './redis/cancel.js';
 export type { DeadFilter } from './redis/dead-filter.js';
 export type { LiveEngine } from './redis/engines.js';
 export type { RatePoint } from './redis/history.js';

@@ -45,8 +45,21 @@ export const countsSchema = object(
     retried: num,
     reaped: num,
     redriven: num,
+    cancelled: num,
   },
-  ['waiting', 'active', 'delayed', 'dead', 'added', 'completed', 'failed', 'retried', 'reaped', 'redriven'],
+  [
+    'waiting',
+    'active',
+    'delayed',
+    'dead',
+    'added',
+    'completed',
+    'failed',
+    'retried',
+    'reaped',
+    'redriven',
+    'cancelled',
+  ],
 );
 
 const errorEntry = object(

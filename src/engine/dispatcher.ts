@@ -102,6 +102,8 @@ export class Dispatcher {
    */
   #busyBatches = 0;
   readonly #interrupted: Leased[] = [];
+  /** Leases revoked by a cancellation: their outcomes are dropped (Redis no longer has the job). */
+  readonly #cancelled = new WeakSet<Leased>();
   #loop: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -128,6 +130,26 @@ export class Dispatcher {
   /** Settled jobs left the window: a full dispatcher may acquire again. */
   capacityFreed(): void {
     if (this.#state === 'full') this.#nudge();
+  }
+
+  /**
+   * A cancel message: these jobs were removed from Redis. Those held here stop being renewed,
+   * those not started never start, and running ones see their AbortSignal fire.
+   */
+  cancel(ids: readonly string[]): void {
+    const held = ids.flatMap((id) => this.deps.leases.get(id) ?? []);
+    if (held.length === 0) return;
+    for (const job of held) {
+      this.#cancelled.add(job);
+      this.deps.leases.drop(job);
+    }
+    this.deps.pool.cancel(held);
+    this.deps.quarantine.cancel(held);
+    this.deps.log.info(
+      { jobIds: held.slice(0, 20).map((job) => job.id), count: held.length },
+      'jobs cancelled',
+    );
+    this.capacityFreed();
   }
 
   /** A wake message: work was added to an empty queue. */
@@ -293,8 +315,11 @@ export class Dispatcher {
 
   #handleOutcome(job: Leased, outcome: Outcome | undefined): void {
     const { settler } = this.deps;
+    if (this.#cancelled.has(job)) return;
     if (outcome === COMPLETED) settler.complete(job);
     else if (outcome === undefined || outcome.reason === 'interrupted') this.#interrupted.push(job);
+    // Only an older, superseded lease of a cancelled job gets here: nothing of it to settle.
+    else if (outcome.reason === 'cancelled') return;
     else settler.fail(job, { ...outcome, reason: outcome.reason });
   }
 

@@ -147,8 +147,11 @@ export class Engine {
       metrics,
       log,
     );
-    subscriber.on('message', () => wake.signalWork());
-    await subscriber.subscribe(keys.wake);
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === keys.cancel) wake.cancel(message.split(','));
+      else wake.signalWork();
+    });
+    await subscriber.subscribe(keys.wake, keys.cancel);
     await heartbeat.start();
     dispatcher.run();
     log.info(

@@ -43,6 +43,11 @@ export class Leases {
     }
   }
 
+  /** The lease held on a job, if any. */
+  get(id: string): Leased | undefined {
+    return this.#held.get(id);
+  }
+
   /** False once a newer lease of the same job has been taken by this process. */
   isCurrent(job: Leased): boolean {
     return this.#held.get(job.id)?.token === job.token;

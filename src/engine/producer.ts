@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
+import type { CancelStatus } from '../redis/cancel.js';
+import { cancel } from '../redis/cancel.js';
 import type { Connection } from '../redis/connection.js';
 import { connect } from '../redis/connection.js';
 import type { DeadFilter } from '../redis/dead-filter.js';
@@ -150,6 +152,18 @@ export class Queue<P = unknown> {
       return this.#prepare(job.payload, job.opts, `jobs[${i}]`);
     });
     return items.length === 0 ? [] : enqueue(this.redis, this.keys, items);
+  }
+
+  /**
+   * Removes a job so it never runs (again): 'removed' if it was waiting or delayed, 'stopped' if
+   * it was running (its lease is revoked and its handler's AbortSignal fires; whatever the
+   * handler does next is not recorded), 'dead' for a dead letter (left alone), 'missing' if there
+   * is no such job.
+   */
+  async cancel(id: string): Promise<CancelStatus> {
+    this.#open();
+    const [status] = await cancel(this.redis, this.keys, [checkJobId(id)]);
+    return status as CancelStatus;
   }
 
   counts(): Promise<QueueCounts> {

@@ -23,6 +23,8 @@ export type KeyName = (typeof KEY_NAMES)[number];
 export type QueueKeys = Readonly<Record<KeyName, string>> & {
   /** Pub/sub channel that tells idle dispatchers work has arrived (not a key). */
   readonly wake: string;
+  /** Pub/sub channel naming cancelled running jobs, so their engine stops them (not a key). */
+  readonly cancel: string;
 };
 
 const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -41,5 +43,5 @@ export function queueKeys(name: string): QueueKeys {
   validateQueueName(name);
   const prefix = `sluice:{${name}}:`;
   const keys = Object.fromEntries(KEY_NAMES.map((k) => [k, prefix + k])) as Record<KeyName, string>;
-  return Object.freeze({ ...keys, wake: `${prefix}wake` });
+  return Object.freeze({ ...keys, wake: `${prefix}wake`, cancel: `${prefix}cancel` });
 }

@@ -13,6 +13,7 @@ const NAMES = [
   'dlq-delete',
   'dlq-edit',
   'heartbeat',
+  'cancel',
 ] as const;
 
 export type ScriptName = (typeof NAMES)[number];

@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { FailureReason } from '../engine/failure.js';
-import type { BatchResult, EarlyOutcomes, Outcome, RunBatch, ThreadData, WireJob } from './protocol.js';
+import type {
+  BatchResult,
+  ControlMessage,
+  EarlyOutcomes,
+  Outcome,
+  RunBatch,
+  ThreadData,
+  WireJob,
+} from './protocol.js';
 import { PING_MESSAGE, SHUTDOWN_MESSAGE } from './protocol.js';
 
 // Piscina does not export its worker type; this is what its loadBalancer option is handed.
@@ -51,7 +59,7 @@ export class ThreadStalledError extends Error {
 
 export class ThreadPool {
   readonly #piscina: Piscina;
-  readonly #shutdown: BroadcastChannel;
+  readonly #control: BroadcastChannel;
   readonly #ping: BroadcastChannel;
   readonly #pinger: NodeJS.Timeout;
   /** threadId → when it last answered a ping (performance.now()). */
@@ -65,12 +73,12 @@ export class ThreadPool {
   constructor(options: PoolOptions) {
     const workerData: ThreadData = {
       handlerUrl: options.handlerUrl,
-      shutdownChannel: `sluice:shutdown:${randomUUID()}`,
+      controlChannel: `sluice:control:${randomUUID()}`,
       concurrency: options.concurrency,
       pingChannel: `sluice:ping:${randomUUID()}`,
       outcomeChannel: `sluice:outcomes:${randomUUID()}`,
     };
-    this.#shutdown = new BroadcastChannel(workerData.shutdownChannel);
+    this.#control = new BroadcastChannel(workerData.controlChannel);
     this.#ping = new BroadcastChannel(workerData.pingChannel);
     this.#ping.onmessage = (event) => {
       const id = (event as MessageEvent).data;
@@ -171,12 +179,19 @@ export class ThreadPool {
 
   /** Fires the AbortSignal of every job running in any thread. */
   interruptAll(): void {
-    this.#shutdown.postMessage(SHUTDOWN_MESSAGE);
+    this.#control.postMessage(SHUTDOWN_MESSAGE satisfies ControlMessage);
+  }
+
+  /** Fires the AbortSignal of these leases wherever they run, and keeps them from starting. */
+  cancel(leases: readonly WireJob[]): void {
+    this.#control.postMessage({
+      cancel: leases.map((job) => `${job.id}:${job.token}`),
+    } satisfies ControlMessage);
   }
 
   async close(): Promise<void> {
     clearInterval(this.#pinger);
-    this.#shutdown.close();
+    this.#control.close();
     this.#ping.close();
     this.#outcomes.close();
     await this.#piscina.destroy();

@@ -40,9 +40,10 @@ export const EARLY_OUTCOMES_MS = 50;
 
 /**
  * `interrupted`: the job was stopped by an engine shutdown, not by its own fault; the
- * dispatcher gives it back rather than counting a failed attempt.
+ * dispatcher gives it back rather than counting a failed attempt. `cancelled`: stopped by a
+ * cancellation; Redis has already removed the job, so the outcome is dropped.
  */
-export type OutcomeReason = FailureReason | 'interrupted';
+export type OutcomeReason = FailureReason | 'interrupted' | 'cancelled';
 
 export interface FailedOutcome {
   reason: OutcomeReason;
@@ -66,8 +67,8 @@ export type BatchResult = Outcome[];
 export interface ThreadData {
   /** file: URL of the handler module. */
   handlerUrl: string;
-  /** BroadcastChannel on which the dispatcher announces a shutdown. */
-  shutdownChannel: string;
+  /** BroadcastChannel on which the dispatcher announces a shutdown or cancelled jobs (ControlMessage). */
+  controlChannel: string;
   /** Jobs running at once in this thread; 0 = no limit. */
   concurrency: number;
   /** BroadcastChannel of the liveness check: the pool posts PING, each thread answers with its threadId. */
@@ -79,3 +80,6 @@ export interface ThreadData {
 export const PING_MESSAGE = 'ping';
 
 export const SHUTDOWN_MESSAGE = 'shutdown';
+
+/** A shutdown, or leases ("id:token") to stop: their AbortSignal fires with a CancelledError. */
+export type ControlMessage = typeof SHUTDOWN_MESSAGE | { cancel: string[] };

@@ -9,6 +9,7 @@ import { decodeRecord } from '../engine/record.js';
 import type { BackoffStrategy, Handler, JobContext } from './handler.js';
 import type {
   BatchResult,
+  ControlMessage,
   EarlyOutcomes,
   FailedOutcome,
   Outcome,
@@ -23,13 +24,46 @@ const data = workerData as ThreadData;
 const running = new Set<AbortController>();
 let shuttingDown = false;
 
-const shutdown = new BroadcastChannel(data.shutdownChannel);
-shutdown.onmessage = (event) => {
-  if ((event as MessageEvent).data !== SHUTDOWN_MESSAGE) return;
-  shuttingDown = true;
-  for (const controller of running) controller.abort(new InterruptedError());
+/** A batch this thread runs: where a cancellation finds its jobs. */
+interface Running {
+  jobs: WireJob[];
+  results: Outcome[];
+  contexts: (Context | undefined)[];
+}
+
+const batches = new Set<Running>();
+
+/**
+ * Cancelled leases ("id:token") not started yet: a cancellation can overtake its batch on the
+ * way to this thread, or find the job waiting for a concurrency slot. Kept a minute at most.
+ */
+const cancelledLeases = new Map<string, number>();
+const CANCEL_MEMORY_MS = 60_000;
+
+function cancel(leases: readonly string[]): void {
+  const now = performance.now();
+  for (const [lease, at] of cancelledLeases) if (now - at > CANCEL_MEMORY_MS) cancelledLeases.delete(lease);
+  for (const lease of leases) cancelledLeases.set(lease, now);
+  for (const batch of batches) {
+    batch.jobs.forEach((job, i) => {
+      const ctx = batch.contexts[i];
+      const lease = `${job.id}:${job.token}`;
+      if (ctx !== undefined && cancelledLeases.delete(lease)) ctx.controller.abort(new CancelledError());
+    });
+  }
+}
+
+const control = new BroadcastChannel(data.controlChannel);
+control.onmessage = (event) => {
+  const message = (event as MessageEvent).data as ControlMessage;
+  if (message === SHUTDOWN_MESSAGE) {
+    shuttingDown = true;
+    for (const controller of running) controller.abort(new InterruptedError());
+  } else {
+    cancel(message.cancel);
+  }
 };
-shutdown.unref();
+control.unref();
 
 // Answering proves this thread's event loop turns; a handler in a busy loop stops the answers.
 const ping = new BroadcastChannel(data.pingChannel);
@@ -43,6 +77,13 @@ early.unref();
 
 class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
+}
+
+class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+  constructor() {
+    super('the job was cancelled');
+  }
 }
 
 class InterruptedError extends Error {
@@ -136,7 +177,12 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
  * Runs one job and stores its outcome in results[i], where an early post can find it while the
  * batch still runs (writing there, instead of returning it, costs no extra promise per job).
  */
-async function runJob(job: WireJob, module: HandlerModule, results: Outcome[], i: number): Promise<void> {
+async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: number): Promise<void> {
+  const { results } = batch;
+  if (cancelledLeases.size > 0 && cancelledLeases.delete(`${job.id}:${job.token}`)) {
+    results[i] = failed('cancelled', new CancelledError());
+    return;
+  }
   const record = decodeRecord(job.record);
   if (record === undefined) {
     results[i] = {
@@ -154,6 +200,7 @@ async function runJob(job: WireJob, module: HandlerModule, results: Outcome[], i
     return;
   }
   const ctx = new Context(job.id, job.token, job.token - record.base);
+  batch.contexts[i] = ctx;
   const { timeout } = record.options;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -172,7 +219,9 @@ async function runJob(job: WireJob, module: HandlerModule, results: Outcome[], i
         ? 'timeout'
         : ctx.signal.reason instanceof InterruptedError
           ? 'interrupted'
-          : 'error';
+          : ctx.signal.reason instanceof CancelledError
+            ? 'cancelled'
+            : 'error';
     const outcome = failed(reason, reason === 'error' ? error : ctx.signal.reason);
     if (reason === 'error' || reason === 'timeout') {
       const retry = retryInMs(
@@ -195,11 +244,11 @@ async function runJob(job: WireJob, module: HandlerModule, results: Outcome[], i
 let runningJobs = 0;
 const waiting: (() => void)[] = [];
 
-async function limited(job: WireJob, module: HandlerModule, results: Outcome[], i: number): Promise<void> {
+async function limited(job: WireJob, module: HandlerModule, batch: Running, i: number): Promise<void> {
   if (runningJobs < data.concurrency) runningJobs += 1;
   else await new Promise<void>((resolve) => waiting.push(resolve));
   try {
-    await runJob(job, module, results, i);
+    await runJob(job, module, batch, i);
   } finally {
     const next = waiting.shift();
     if (next) next();
@@ -247,12 +296,15 @@ export default async function runBatch({ batch, jobs, watched }: RunBatch): Prom
   handler ??= loadHandler();
   const module = await handler;
   const results: Outcome[] = new Array(jobs.length);
+  const active: Running = { jobs, results, contexts: new Array(jobs.length) };
+  batches.add(active);
   const poster = new EarlyPoster(batch, results);
   const one = data.concurrency === 0 ? runJob : limited;
   try {
-    await Promise.all(jobs.map((job, i) => one(job, module, results, i)));
+    await Promise.all(jobs.map((job, i) => one(job, module, active, i)));
     return results;
   } finally {
     poster.end();
+    batches.delete(active);
   }
 }

@@ -31,6 +31,7 @@ function routes(q: string, jobId: string): Route[] {
     admin('POST', `/api/queues/${q}/pause`, undefined),
     admin('POST', `/api/queues/${q}/resume`, undefined),
     admin('POST', `/api/queues/${q}/jobs`, { payload: { auth: true } }, 201),
+    admin('POST', `/api/queues/${q}/jobs/999999/cancel`, undefined, 404),
     admin('POST', `/api/queues/${q}/dead/retry`, { ids: ['999999'] }),
     admin('POST', `/api/queues/${q}/dead/999999/retry`, { payload: 1 }, 404),
     admin('DELETE', `/api/queues/${q}/dead/999999`, undefined, 404),

@@ -11,6 +11,7 @@ export interface Counts {
   retried: number;
   reaped: number;
   redriven: number;
+  cancelled: number;
 }
 
 export interface QueueSummary {

@@ -9,6 +9,7 @@ import {
   jobParams,
   jobSchema,
   MAX_LIMIT,
+  noBody,
   noQuery,
   object,
   pageQuery,
@@ -75,6 +76,32 @@ export function jobRoutes(app: FastifyInstance, queues: QueueLookup): void {
       const job = await queues.get(queue).getJob(id);
       if (!job) throw new ApiError(404, ApiCode.JOB_NOT_FOUND, `no job ${id} (completed jobs are not kept)`);
       return job;
+    },
+  );
+
+  app.post<{ Params: { queue: string; id: string } }>(
+    '/api/queues/:queue/jobs/:id/cancel',
+    {
+      config: { access: 'admin' },
+      schema: {
+        params: jobParams,
+        querystring: noQuery,
+        body: noBody,
+        response: replies({
+          200: object({ status: { type: 'string', enum: ['removed', 'stopped'] } }, ['status']),
+        }),
+      },
+    },
+    async (request) => {
+      const { queue, id } = request.params;
+      const status = await queues.get(queue).cancel(id);
+      if (status === 'missing') {
+        throw new ApiError(404, ApiCode.JOB_NOT_FOUND, `no job ${id} (completed jobs are not kept)`);
+      }
+      if (status === 'dead') {
+        throw new ApiError(409, ApiCode.CONFLICT, `job ${id} is a dead letter: delete or retry it instead`);
+      }
+      return { status };
     },
   );
 

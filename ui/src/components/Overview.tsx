@@ -12,7 +12,7 @@ export function Overview() {
         <p class="totals muted">
           Since the queue was created: {formatCount(c.added)} added · {formatCount(c.retried)} retried ·{' '}
           {formatCount(c.reaped)} recovered from crashed engines · {formatCount(c.redriven)} redriven from the
-          dead letters
+          dead letters · {formatCount(c.cancelled)} cancelled
         </p>
       )}
       <EnginesTable />

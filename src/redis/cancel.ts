@@ -1,0 +1,32 @@
+import type { Redis } from 'ioredis';
+import type { QueueKeys } from './keys.js';
+import { runScript } from './scripts.js';
+
+/** What cancelling did to one job (see lua/cancel.lua). */
+export type CancelStatus = 'removed' | 'stopped' | 'dead' | 'missing';
+
+export const CANCEL_MAX = 1000;
+
+/** Removes waiting, delayed and running jobs so they never run again; one status per id. */
+export async function cancel(redis: Redis, keys: QueueKeys, ids: readonly string[]): Promise<CancelStatus[]> {
+  const out: CancelStatus[] = [];
+  for (let i = 0; i < ids.length; i += CANCEL_MAX) {
+    const reply = (await runScript(
+      redis,
+      'cancel',
+      [
+        keys.jobs,
+        keys.deliveries,
+        keys.errors,
+        keys.pending,
+        keys.delayed,
+        keys.active,
+        keys.dead,
+        keys.stats,
+      ],
+      [keys.cancel, ...ids.slice(i, i + CANCEL_MAX)],
+    )) as CancelStatus[];
+    out.push(...reply);
+  }
+  return out;
+}
