@@ -9,17 +9,20 @@ KEYS[5] stats    HASH    sluice:{q}:stats     counters
 ARGV[1] wake channel (PUBLISHed when pending was empty, so idle dispatchers start at once)
 ARGV[2] mode
   'p' plain: ARGV[3..] are records "opts|payload"; ids are generated, no delay
-  'x' extended: ARGV[3..] are triples  jobId ('' = generate), delayMs, "opts|payload"
+  'x' extended: ARGV[3] is the prefix of the unique keys (sluice:{q}:unique:<id>, set by settle.lua
+      for a completed job with uniqueFor); ARGV[4..] are triples
+      jobId ('' = generate), due (delay in ms, or "@" and a time in ms since the epoch), "opts|payload"
 At most 1000 jobs per call (Lua unpack limit); the wrapper enforces it.
 
 Returns
   'p': the first generated id (integer); the others follow consecutively
-  'x': the ids in argument order (strings); an existing jobId is returned unchanged and not re-queued
+  'x': the ids in argument order (strings); a jobId that exists, or whose unique key is still
+       there, is returned unchanged and not re-queued
 
 Invariants
   - every id written to jobs is in exactly one of pending / delayed
   - the first write is a memory-growing command, so under OOM the script fails before it changes anything
-  - enqueuedAt and due times come from the Redis clock
+  - enqueuedAt and due times come from the Redis clock; a due time not after now queues at once
 ]]
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
@@ -44,7 +47,7 @@ if ARGV[2] == 'p' then
   result = first
 else
   result = {}
-  for i = 3, #ARGV, 3 do
+  for i = 4, #ARGV, 3 do
     local id = ARGV[i]
     local fresh
     if id == '' then
@@ -52,14 +55,20 @@ else
       redis.call('HSET', KEYS[2], id, prefix .. ARGV[i + 2])
       fresh = true
     else
-      fresh = redis.call('HSETNX', KEYS[2], id, prefix .. ARGV[i + 2]) == 1
+      fresh = redis.call('EXISTS', ARGV[3] .. id) == 0
+        and redis.call('HSETNX', KEYS[2], id, prefix .. ARGV[i + 2]) == 1
     end
     result[#result + 1] = id
     if fresh then
       added = added + 1
-      local delay = tonumber(ARGV[i + 1])
-      if delay > 0 then
-        redis.call('ZADD', KEYS[3], now + delay, id)
+      local due = ARGV[i + 1]
+      if string.byte(due, 1) == 64 then
+        due = tonumber(string.sub(due, 2))
+      else
+        due = now + tonumber(due)
+      end
+      if due > now then
+        redis.call('ZADD', KEYS[3], due, id)
       else
         pushed[#pushed + 1] = id
       end

@@ -10,8 +10,14 @@ KEYS[7] dead        ZSET  sluice:{q}:dead      id -> dead-at (ms, Redis clock)
 KEYS[8] stats       HASH  sluice:{q}:stats
 
 ARGV[1] wake channel
-ARGV[2] C, the number of completions
-ARGV[3 .. 2+2C]  completions: id, token
+ARGV[2] finished channel: "c:" + ids whose result was kept, "d:" + ids dead-lettered (for addAndWait)
+ARGV[3] result key prefix   sluice:{q}:result:   + id  STRING  kept result, PX keepResult
+ARGV[4] unique key prefix   sluice:{q}:unique:   + id  STRING  the id stays taken, PX uniqueFor
+ARGV[5] C, the number of completions
+ARGV[6] K, the number of keep entries
+ARGV[7 .. 6+2C]  completions: id, token
+then K keep entries, four arguments each, for completions that keep something:
+  id, keepResultMs, result ("v" + JSON or "e" + why it was not kept), uniqueForMs
 then failures, four arguments each: id, token, retryDelayMs (-1 = dead-letter now), error entry (a JSON object)
 At most 1000 entries per call.
 
@@ -22,16 +28,20 @@ Invariants
     only while leased (see acquire.lua), so that also proves the job is in active. Anything else
     is stale (the lease was lost) and changes nothing
   - a failed job's delivery count is negated: it is no longer leased
-  - a completed job leaves no key behind; a failed one keeps its record and gains one error entry
+  - a completed job leaves no key behind but its kept result and unique key, both expiring; a
+    keep entry is applied only with its job's completion (a stale completion keeps nothing)
+  - a failed one keeps its record and gains one error entry
   - a retry waits in delayed (due = now + delay, Redis clock) or goes to the tail of pending when delay is 0
 ]]
-local completions = tonumber(ARGV[2])
+local completions = tonumber(ARGV[5])
+local keeps = tonumber(ARGV[6])
 local ids, tokens = {}, {}
 for i = 1, completions do
-  ids[i] = ARGV[1 + 2 * i]
-  tokens[i] = ARGV[2 + 2 * i]
+  ids[i] = ARGV[5 + 2 * i]
+  tokens[i] = ARGV[6 + 2 * i]
 end
-local failBase = 3 + 2 * completions
+local keepBase = 7 + 2 * completions
+local failBase = keepBase + 4 * keeps
 for a = failBase, #ARGV, 4 do
   ids[#ids + 1] = ARGV[a]
   tokens[#tokens + 1] = ARGV[a + 1]
@@ -67,6 +77,29 @@ if #done > 0 then
   end
   redis.call('HINCRBY', KEYS[8], 'completed', #done)
   out[1] = #done
+  if keeps > 0 then
+    local completed = {}
+    for _, id in ipairs(done) do
+      completed[id] = true
+    end
+    local announced = {}
+    for a = keepBase, failBase - 1, 4 do
+      local id = ARGV[a]
+      if completed[id] then
+        local keepMs, uniqueMs = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 3])
+        if keepMs > 0 then
+          redis.call('SET', ARGV[3] .. id, ARGV[a + 2], 'PX', keepMs)
+          announced[#announced + 1] = id
+        end
+        if uniqueMs > 0 then
+          redis.call('SET', ARGV[4] .. id, '1', 'PX', uniqueMs)
+        end
+      end
+    end
+    if #announced > 0 then
+      redis.call('PUBLISH', ARGV[2], 'c:' .. table.concat(announced, ','))
+    end
+  end
 end
 if #done == #owned then
   return out
@@ -74,7 +107,7 @@ end
 
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local requeued = {}
+local requeued, died = {}, {}
 for i = completions + 1, #ids do
   if counts[i] == tokens[i] then
     local a = failBase + 4 * (i - completions - 1)
@@ -88,6 +121,7 @@ for i = completions + 1, #ids do
     end
     if delay < 0 then
       redis.call('ZADD', KEYS[7], now, id)
+      died[#died + 1] = id
       out[3] = out[3] + 1
     elseif delay == 0 then
       requeued[#requeued + 1] = id
@@ -106,6 +140,7 @@ if out[2] > 0 then
 end
 if out[3] > 0 then
   redis.call('HINCRBY', KEYS[8], 'dead', out[3])
+  redis.call('PUBLISH', ARGV[2], 'd:' .. table.concat(died, ','))
 end
 if out[2] + out[3] > 0 then
   redis.call('HINCRBY', KEYS[8], 'failed', out[2] + out[3])

@@ -4,7 +4,7 @@ export { ENGINE_DEFAULTS } from './engine/engine-options.js';
 export type { ErrorEntry, FailureReason } from './engine/failure.js';
 export type { BackoffOptions, BackoffType, JobOptions } from './engine/job-options.js';
 export { JOB_DEFAULTS } from './engine/job-options.js';
-export type { BulkJob, DeadQuery, Page, QueueOptions } from './engine/producer.js';
+export type { BulkJob, DeadQuery, Page, QueueOptions, WaitOptions } from './engine/producer.js';
 export { JOB_STATES, QUEUE_DEFAULTS, Queue } from './engine/producer.js';
 export { ErrorCode, SluiceError } from './errors.js';
 export type { CancelStatus } from './redis/cancel.js';
@@ -20,6 +20,7 @@ export type {
   QueueCounts,
   QueueMetrics,
 } from './redis/inspect.js';
+export type { JobResult } from './redis/results.js';
 export type { QueueSnapshot } from './redis/snapshot.js';
 export type { BackoffContext, BackoffStrategy, Handler, JobContext } from './threads/handler.js';
 export { UnrecoverableError } from './threads/handler.js';

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +45,17 @@ describe('examples', () => {
     expect(await queue.counts()).toMatchObject({ waiting: 0, active: 0, dead: 0 });
     await engine.stop();
     await queue.close();
+  });
+
+  it('examples/ask.js, shown in the README, prints the result the engine computed', async () => {
+    const example = readFileSync(new URL('../examples/ask.js', import.meta.url), 'utf8');
+    expect(readme).toContain(example);
+    const engine = await startEngine({ queue: 'default', handler: 'examples/handler.js', logger: silent });
+    const { stdout } = await run(process.execPath, ['examples/ask.js', 'hello'], {
+      env: { ...process.env, REDIS_URL: redisUrl() },
+    });
+    await engine.stop();
+    expect(stdout.trim()).toBe(`sha256: ${createHash('sha256').update('hello').digest('hex')}`);
   });
 
   it('examples/retry-handler.js, shown in the README, dead-letters at once or retries on its own schedule', async () => {

@@ -24,6 +24,7 @@ of worker threads with the handler module's default export, async (payload, ctx)
   --grace-ms MS           on SIGTERM/SIGINT, time running jobs get to finish (default 30000)
   --janitor-ms MS         janitor interval (default 5000)
   --thread-memory-mb MB   heap limit per worker thread (default 512)
+  --max-result-bytes N    largest handler result kept for jobs with keepResult (default 65536)
   --api [HOST:]PORT       also serve the operator API and the monitor (HOST default
                           127.0.0.1; another address needs a token: $SLUICE_API_TOKEN
                           for admin routes, $SLUICE_API_READ_TOKEN for read-only access)
@@ -45,6 +46,7 @@ export interface CliArgs {
   graceMs: number | undefined;
   janitorMs: number | undefined;
   threadMemoryMb: number | undefined;
+  maxResultBytes: number | undefined;
   api: ApiAddress | undefined;
   /** From $SLUICE_API_TOKEN and $SLUICE_API_READ_TOKEN (never from a flag: flags show in `ps`). */
   apiTokens: { admin?: string; read?: string };
@@ -104,6 +106,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         'grace-ms': { type: 'string' },
         'janitor-ms': { type: 'string' },
         'thread-memory-mb': { type: 'string' },
+        'max-result-bytes': { type: 'string' },
         api: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean' },
@@ -139,6 +142,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
       graceMs: integer('grace-ms', text('grace-ms'), 0),
       janitorMs: integer('janitor-ms', text('janitor-ms')),
       threadMemoryMb: integer('thread-memory-mb', text('thread-memory-mb')),
+      maxResultBytes: integer('max-result-bytes', text('max-result-bytes')),
       api: apiAddress(text('api')),
       apiTokens: {
         ...(env.SLUICE_API_TOKEN ? { admin: env.SLUICE_API_TOKEN } : {}),

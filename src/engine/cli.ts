@@ -20,6 +20,7 @@ function engineOptions(args: CliArgs, redis: string, log: Logger): EngineOptions
   if (args.janitorMs !== undefined) options.janitorIntervalMs = args.janitorMs;
   if (args.concurrency !== undefined) options.concurrency = args.concurrency;
   if (args.threadMemoryMb !== undefined) options.threadMemoryMb = args.threadMemoryMb;
+  if (args.maxResultBytes !== undefined) options.maxResultBytes = args.maxResultBytes;
   return options;
 }
 

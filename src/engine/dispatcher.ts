@@ -317,7 +317,9 @@ export class Dispatcher {
     const { settler } = this.deps;
     if (this.#cancelled.has(job)) return;
     if (outcome === COMPLETED) settler.complete(job);
-    else if (outcome === undefined || outcome.reason === 'interrupted') this.#interrupted.push(job);
+    else if (outcome === undefined) this.#interrupted.push(job);
+    else if (!('reason' in outcome)) settler.complete(job, outcome);
+    else if (outcome.reason === 'interrupted') this.#interrupted.push(job);
     // Only an older, superseded lease of a cancelled job gets here: nothing of it to settle.
     else if (outcome.reason === 'cancelled') return;
     else settler.fail(job, { ...outcome, reason: outcome.reason });

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { RedisOptions } from 'ioredis';
 import { invalidOption } from '../errors.js';
 import { validateQueueName } from '../redis/keys.js';
-import { MIB, SECOND } from '../units.js';
+import { KIB, MIB, SECOND } from '../units.js';
 import type { Logger } from './logger.js';
 
 export interface EngineOptions {
@@ -31,6 +31,8 @@ export interface EngineOptions {
    */
   concurrency?: number;
   threadMemoryMb?: number;
+  /** A kept result (job option keepResult) whose JSON is larger is not kept; the reason is, instead. */
+  maxResultBytes?: number;
   janitorIntervalMs?: number;
   /** On stop, running jobs get this long (ms) to finish before their AbortSignal fires. */
   graceMs?: number;
@@ -53,6 +55,7 @@ export const ENGINE_DEFAULTS = {
   tasksPerThread: 4,
   concurrency: 0,
   threadMemoryMb: 512,
+  maxResultBytes: 64 * KIB,
   janitorIntervalMs: 5 * SECOND,
   graceMs: 30 * SECOND,
   settleBatch: 1000,
@@ -70,6 +73,7 @@ const LIMITS: Record<keyof typeof ENGINE_DEFAULTS, [number, number] | undefined>
   tasksPerThread: [1, 1000],
   concurrency: [0, 100_000],
   threadMemoryMb: [16, 64 * 1024],
+  maxResultBytes: [1, 16 * MIB],
   janitorIntervalMs: [10, 3600 * SECOND],
   graceMs: [0, 3600 * SECOND],
   settleBatch: [1, 1000],

@@ -90,6 +90,7 @@ export class Engine {
       tasksPerThread: options.tasksPerThread,
       concurrency: options.concurrency,
       threadMemoryMb: options.threadMemoryMb,
+      maxResultBytes: options.maxResultBytes,
     });
     const quarantine = new ThreadPool({
       handlerUrl,
@@ -97,6 +98,7 @@ export class Engine {
       tasksPerThread: 1,
       concurrency: options.concurrency,
       threadMemoryMb: options.threadMemoryMb,
+      maxResultBytes: options.maxResultBytes,
       lazy: true,
     });
     const id = newEngineId();

@@ -17,36 +17,53 @@ export interface JobOptions {
   backoff?: BackoffOptions;
   /** Wait this long (ms, by the Redis clock) before the job may start. */
   delay?: number;
+  /** Not before this time (ms since the epoch, by the Redis clock); instead of `delay`. */
+  runAt?: number;
   /** Idempotent add: adding an id that already exists is a no-op that returns the id. */
   jobId?: string;
   /** The handler's AbortSignal fires and the attempt fails after this many ms; 0 = no limit. */
   timeout?: number;
+  /** Keep the handler's return value this many ms after completion (0 = not kept). */
+  keepResult?: number;
+  /** With jobId: the id stays taken this many ms after completion, so adding it again is a no-op. */
+  uniqueFor?: number;
 }
 
-/** The options stored with a job (delay and jobId only decide where it is placed). */
+/** The options stored with a job (delay, runAt and jobId only decide where it is placed). */
 export interface StoredJobOptions {
   attempts: number;
   backoff: Required<BackoffOptions>;
   timeout: number;
+  keepResult: number;
+  uniqueFor: number;
 }
 
 export const JOB_DEFAULTS = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 1 * SECOND, jitter: 0 },
   timeout: 0,
+  keepResult: 0,
+  uniqueFor: 0,
 } as const satisfies StoredJobOptions;
 
 export const MAX_ATTEMPTS = 1000;
 export const MAX_DELAY = 365 * 24 * HOUR;
 export const MAX_TIMEOUT = 2 ** 31 - 1;
+/** Longest a result or a taken id is kept after completion. */
+export const MAX_KEEP = 30 * 24 * HOUR;
+/** runAt is ms since the epoch: from 2020 to 2200 catches seconds and other units by mistake. */
+const RUN_AT_RANGE = [1_577_836_800_000, 7_258_118_400_000] as const;
 /** Generated ids are decimal integers, so a caller's jobId must not be one. */
 const JOB_ID = /^(?!\d+$)[A-Za-z0-9_.:-]{1,128}$/;
+
+/** When a job may start: now, after `delay` ms, or at `runAt` (both by the Redis clock). */
+export type Due = { delay: number } | { runAt: number };
 
 export interface PreparedOptions {
   stored: StoredJobOptions;
   /** The option header written before the payload: '' when every stored option is the default. */
   header: string;
-  delay: number;
+  due: Due;
   jobId: string | undefined;
 }
 
@@ -82,11 +99,20 @@ function prepareBackoff(field: string, value: unknown): Required<BackoffOptions>
   return { type, delay: delay as number, jitter };
 }
 
-const KNOWN = new Set(['attempts', 'backoff', 'delay', 'jobId', 'timeout']);
+const KNOWN = new Set([
+  'attempts',
+  'backoff',
+  'delay',
+  'runAt',
+  'jobId',
+  'timeout',
+  'keepResult',
+  'uniqueFor',
+]);
 
 /** Validates a job's options (naming the bad field) and resolves them against the defaults. */
 export function prepareJobOptions(opts: JobOptions | undefined, field = 'opts'): PreparedOptions {
-  if (opts === undefined) return { stored: JOB_DEFAULTS, header: '', delay: 0, jobId: undefined };
+  if (opts === undefined) return { stored: JOB_DEFAULTS, header: '', due: NOW, jobId: undefined };
   if (typeof opts !== 'object' || opts === null) throw invalidOption(field, 'must be an object');
   for (const key of Object.keys(opts)) {
     if (!KNOWN.has(key)) throw invalidOption(`${field}.${key}`, 'is not a job option');
@@ -102,22 +128,44 @@ export function prepareJobOptions(opts: JobOptions | undefined, field = 'opts'):
       opts.timeout === undefined
         ? JOB_DEFAULTS.timeout
         : integerIn(`${field}.timeout`, opts.timeout, 0, MAX_TIMEOUT),
+    keepResult:
+      opts.keepResult === undefined ? 0 : integerIn(`${field}.keepResult`, opts.keepResult, 0, MAX_KEEP),
+    uniqueFor:
+      opts.uniqueFor === undefined ? 0 : integerIn(`${field}.uniqueFor`, opts.uniqueFor, 0, MAX_KEEP),
   };
-  const delay = opts.delay === undefined ? 0 : integerIn(`${field}.delay`, opts.delay, 0, MAX_DELAY);
+  if (stored.uniqueFor > 0 && opts.jobId === undefined) {
+    throw invalidOption(`${field}.uniqueFor`, 'needs a jobId: it keeps that id taken after completion');
+  }
+  if (opts.delay !== undefined && opts.runAt !== undefined) {
+    throw invalidOption(`${field}.runAt`, 'give delay or runAt, not both');
+  }
+  const due: Due =
+    opts.runAt !== undefined
+      ? { runAt: integerIn(`${field}.runAt`, opts.runAt, ...RUN_AT_RANGE) }
+      : opts.delay !== undefined
+        ? { delay: integerIn(`${field}.delay`, opts.delay, 0, MAX_DELAY) }
+        : NOW;
   if (opts.jobId !== undefined && (typeof opts.jobId !== 'string' || !isValidJobId(opts.jobId))) {
     throw invalidOption(
       `${field}.jobId`,
       `must be 1-128 characters of A-Z a-z 0-9 _ . : - and not only digits (those are generated ids), got ${describe(opts.jobId)}`,
     );
   }
-  return { stored, header: encodeOptionHeader(stored), delay, jobId: opts.jobId };
+  return { stored, header: encodeOptionHeader(stored), due, jobId: opts.jobId };
 }
 
-/** "attempts,timeout,f|e,delay,jitter", or '' for the defaults (most jobs: keeps records small). */
+const NOW: Due = { delay: 0 };
+
+/**
+ * "attempts,timeout,f|e,delay,jitter[,keepResult,uniqueFor]", or '' for the defaults (most jobs:
+ * keeps records small). The last two are written only when one is set.
+ */
 export function encodeOptionHeader(o: StoredJobOptions): string {
   const d = JOB_DEFAULTS;
   const b = o.backoff;
+  const kept = o.keepResult > 0 || o.uniqueFor > 0;
   if (
+    !kept &&
     o.attempts === d.attempts &&
     o.timeout === d.timeout &&
     b.type === d.backoff.type &&
@@ -126,16 +174,21 @@ export function encodeOptionHeader(o: StoredJobOptions): string {
   ) {
     return '';
   }
-  return `${o.attempts},${o.timeout},${b.type === 'fixed' ? 'f' : 'e'},${b.delay},${b.jitter}`;
+  const head = `${o.attempts},${o.timeout},${b.type === 'fixed' ? 'f' : 'e'},${b.delay},${b.jitter}`;
+  return kept ? `${head},${o.keepResult},${o.uniqueFor}` : head;
 }
+
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
 
 /** Inverse of encodeOptionHeader; undefined when the header is malformed. */
 export function decodeOptionHeader(header: string): StoredJobOptions | undefined {
   if (header === '') return JOB_DEFAULTS;
-  const [attempts, timeout, type, delay, jitter] = header
-    .split(',')
-    .map((part, i) => (i === 2 ? part : Number(part)));
+  const parts = header.split(',').map((part, i) => (i === 2 ? part : Number(part)));
+  const [attempts, timeout, type, delay, jitter, keepResult = 0, uniqueFor = 0] = parts;
   if (
+    (parts.length !== 5 && parts.length !== 7) ||
+    !isCount(keepResult) ||
+    !isCount(uniqueFor) ||
     typeof attempts !== 'number' ||
     !Number.isInteger(attempts) ||
     attempts < 1 ||
@@ -150,5 +203,11 @@ export function decodeOptionHeader(header: string): StoredJobOptions | undefined
   ) {
     return undefined;
   }
-  return { attempts, timeout, backoff: { type: type === 'f' ? 'fixed' : 'exponential', delay, jitter } };
+  return {
+    attempts,
+    timeout,
+    backoff: { type: type === 'f' ? 'fixed' : 'exponential', delay, jitter },
+    keepResult,
+    uniqueFor,
+  };
 }

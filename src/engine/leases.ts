@@ -54,7 +54,7 @@ export class Leases {
   }
 
   /** Forgets a lease (settled, released or lost); a newer lease of the same id is kept. */
-  drop(job: Leased): void {
+  drop(job: { id: string; token: number }): void {
     const held = this.#held.get(job.id);
     if (held !== undefined && held.token === job.token) {
       this.#held.delete(job.id);

@@ -18,12 +18,15 @@ import { counts, getJob, listDead, listJobs, queueMetrics } from '../redis/inspe
 import type { QueueKeys } from '../redis/keys.js';
 import { queueKeys } from '../redis/keys.js';
 import { isPaused, pause, resume } from '../redis/pause.js';
+import type { JobResult } from '../redis/results.js';
+import { readResult } from '../redis/results.js';
 import type { QueueSnapshot } from '../redis/snapshot.js';
 import { snapshot } from '../redis/snapshot.js';
 import { KIB, MIB } from '../units.js';
 import type { JobOptions } from './job-options.js';
 import { isValidJobId, prepareJobOptions } from './job-options.js';
 import { encodePayload, recordBody } from './record.js';
+import { ResultWaiter } from './waiter.js';
 
 export interface QueueOptions {
   /** Redis URL, ioredis options, or a client to share (then close() leaves it open). */
@@ -36,6 +39,15 @@ export const QUEUE_DEFAULTS = {
   connection: 'redis://127.0.0.1:6379',
   maxPayloadBytes: 512 * KIB,
 } as const satisfies Required<Omit<QueueOptions, 'connection'>> & { connection: string };
+
+export interface WaitOptions {
+  /** Give up waiting after this many ms (the job stays queued); default 30 s. */
+  waitMs?: number;
+}
+
+/** addAndWait keeps a result this long unless the job's keepResult says otherwise. */
+export const WAIT_KEEP_RESULT = 60_000;
+const MAX_WAIT = 2 ** 31 - 1;
 
 export interface BulkJob<P = unknown> {
   payload: P;
@@ -102,6 +114,7 @@ export class Queue<P = unknown> {
   readonly redis: Redis;
   readonly #owned: boolean;
   readonly #maxPayloadBytes: number;
+  readonly #waiter: ResultWaiter;
   #closed = false;
 
   constructor(name: string, options: QueueOptions = {}) {
@@ -122,12 +135,13 @@ export class Queue<P = unknown> {
     );
     this.redis = redis;
     this.#owned = owned;
+    this.#waiter = new ResultWaiter(redis, this.keys);
   }
 
   #prepare(payload: unknown, opts: JobOptions | undefined, field: string): EnqueueItem {
     const prepared = prepareJobOptions(opts, `${field}.opts`);
     const json = encodePayload(payload, this.#maxPayloadBytes, `${field}.payload`);
-    return { body: recordBody(prepared.header, json), delay: prepared.delay, jobId: prepared.jobId };
+    return { body: recordBody(prepared.header, json), due: prepared.due, jobId: prepared.jobId };
   }
 
   #open(): void {
@@ -139,6 +153,31 @@ export class Queue<P = unknown> {
     this.#open();
     const [id] = await enqueue(this.redis, this.keys, [this.#prepare(payload, opts, 'job')]);
     return id as string;
+  }
+
+  /**
+   * Adds a job and resolves with its handler's return value once it completes (request/response
+   * over the queue). Rejects with JOB_DEAD if it is dead-lettered, RESULT_NOT_KEPT if its value
+   * could not be kept (over the engine's maxResultBytes, or not JSON), WAIT_TIMEOUT after waitMs
+   * (the job stays queued). The result is kept `keepResult` ms (default 60 s).
+   */
+  async addAndWait<R = unknown>(payload: P, opts: JobOptions = {}, wait: WaitOptions = {}): Promise<R> {
+    this.#open();
+    const { waitMs = 30_000 } = wait;
+    if (!Number.isInteger(waitMs) || waitMs < 1 || waitMs > MAX_WAIT) {
+      throw invalidOption('waitMs', `must be an integer from 1 to ${MAX_WAIT}, got ${String(waitMs)}`);
+    }
+    if (opts.keepResult === 0)
+      throw invalidOption('opts.keepResult', 'must be above 0 to wait for the result');
+    const item = this.#prepare(payload, { keepResult: WAIT_KEEP_RESULT, ...opts }, 'job');
+    await this.#waiter.ready();
+    const [id] = await enqueue(this.redis, this.keys, [item]);
+    return (await this.#waiter.wait(id as string, waitMs)) as R;
+  }
+
+  /** A completed job's kept result (job option keepResult); undefined when none is kept. */
+  async getResult(id: string): Promise<JobResult | undefined> {
+    return readResult(this.redis, this.keys, checkJobId(id));
   }
 
   /** Adds many jobs in few Redis calls; every item is validated before any is written. */
@@ -290,6 +329,7 @@ export class Queue<P = unknown> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#waiter.close();
     if (this.#owned) await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -43,7 +43,12 @@ function findUnserialisable(value: unknown, path: string): string | undefined {
 }
 
 /** JSON-encodes a payload, refusing what JSON would silently drop or mangle, and oversized results. */
-export function encodePayload(payload: unknown, maxBytes: number, field = 'payload'): string {
+export function encodePayload(
+  payload: unknown,
+  maxBytes: number,
+  field = 'payload',
+  limitName = 'maxPayloadBytes',
+): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(payload);
@@ -65,7 +70,7 @@ export function encodePayload(payload: unknown, maxBytes: number, field = 'paylo
     if (bytes > maxBytes) {
       throw new SluiceError(
         ErrorCode.PAYLOAD_TOO_LARGE,
-        `${field}: ${bytes} bytes of JSON is over maxPayloadBytes (${maxBytes}); store large data elsewhere and pass a reference`,
+        `${field}: ${bytes} bytes of JSON is over ${limitName} (${maxBytes}); store large data elsewhere and pass a reference`,
       );
     }
   }

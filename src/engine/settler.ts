@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Leased } from '../redis/acquire.js';
 import type { QueueKeys } from '../redis/keys.js';
-import type { Failure } from '../redis/settle.js';
+import type { Completion, Failure } from '../redis/settle.js';
 import { settle } from '../redis/settle.js';
-import type { FailedOutcome } from '../threads/protocol.js';
+import type { FailedOutcome, KeptOutcome } from '../threads/protocol.js';
 import { failureStep } from './backoff.js';
 import type { FailureReason } from './failure.js';
 import { encodeErrorEntry, isRetryable } from './failure.js';
@@ -53,7 +53,7 @@ export function failureFor(
 }
 
 interface Outcomes {
-  completions: Leased[];
+  completions: Completion[];
   failures: { job: Leased; failure: Failure }[];
 }
 
@@ -83,8 +83,9 @@ export class Settler {
     return this.#settled;
   }
 
-  complete(job: Leased): void {
-    this.#buffer.completions.push(job);
+  /** `kept`: what to keep of a job with keepResult or uniqueFor (see lua/settle.lua). */
+  complete(job: Leased, kept?: KeptOutcome): void {
+    this.#buffer.completions.push(kept === undefined ? job : { id: job.id, token: job.token, kept });
     this.#schedule();
   }
 

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
+import type { Due } from '../engine/job-options.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
 export interface EnqueueItem {
   /** "optionHeader|payloadJson" (see engine/record.ts). */
   body: string;
-  delay: number;
+  due: Due;
   jobId: string | undefined;
 }
 
@@ -13,7 +14,12 @@ export interface EnqueueItem {
 export const ENQUEUE_CHUNK = 1000;
 
 function isPlain(item: EnqueueItem): boolean {
-  return item.delay === 0 && item.jobId === undefined;
+  return 'delay' in item.due && item.due.delay === 0 && item.jobId === undefined;
+}
+
+/** lua/enqueue.lua's due argument: a delay in ms, or "@" and an absolute time. */
+function dueArg(due: Due): string | number {
+  return 'delay' in due ? due.delay : `@${due.runAt}`;
 }
 
 function callChunk(redis: Redis, keys: QueueKeys, chunk: readonly EnqueueItem[]): Promise<string[]> {
@@ -23,8 +29,8 @@ function callChunk(redis: Redis, keys: QueueKeys, chunk: readonly EnqueueItem[])
       (first) => chunk.map((_, i) => String((first as number) + i)),
     );
   }
-  const args: (string | number)[] = [keys.wake, 'x'];
-  for (const item of chunk) args.push(item.jobId ?? '', item.delay, item.body);
+  const args: (string | number)[] = [keys.wake, 'x', keys.uniquePrefix];
+  for (const item of chunk) args.push(item.jobId ?? '', dueArg(item.due), item.body);
   return runScript(redis, 'enqueue', scriptKeys, args) as Promise<string[]>;
 }
 

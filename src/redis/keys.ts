@@ -25,6 +25,12 @@ export type QueueKeys = Readonly<Record<KeyName, string>> & {
   readonly wake: string;
   /** Pub/sub channel naming cancelled running jobs, so their engine stops them (not a key). */
   readonly cancel: string;
+  /** Pub/sub channel naming jobs whose result was kept ("c:ids") or that died ("d:ids"). */
+  readonly finished: string;
+  /** Prefix of the per-job STRING keys holding a kept result (id appended). */
+  readonly resultPrefix: string;
+  /** Prefix of the per-job STRING keys that keep a completed jobId taken (id appended). */
+  readonly uniquePrefix: string;
 };
 
 const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -43,5 +49,12 @@ export function queueKeys(name: string): QueueKeys {
   validateQueueName(name);
   const prefix = `sluice:{${name}}:`;
   const keys = Object.fromEntries(KEY_NAMES.map((k) => [k, prefix + k])) as Record<KeyName, string>;
-  return Object.freeze({ ...keys, wake: `${prefix}wake`, cancel: `${prefix}cancel` });
+  return Object.freeze({
+    ...keys,
+    wake: `${prefix}wake`,
+    cancel: `${prefix}cancel`,
+    finished: `${prefix}finished`,
+    resultPrefix: `${prefix}result:`,
+    uniquePrefix: `${prefix}unique:`,
+  });
 }

@@ -2,9 +2,20 @@ import type { Redis } from 'ioredis';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
+/** What settle.lua keeps of a completed job with keepResult or uniqueFor. */
+export interface Keep {
+  /** "v" + the return value's JSON, or "e" + why it could not be kept; absent when keepResult is 0. */
+  result?: string;
+  /** ms to keep the result. */
+  keepResult: number;
+  /** ms the job's id stays taken. */
+  uniqueFor: number;
+}
+
 export interface Completion {
   id: string;
   token: number;
+  kept?: Keep;
 }
 
 export interface Failure {
@@ -32,8 +43,20 @@ async function settleChunk(
   completions: readonly Completion[],
   failures: readonly Failure[],
 ): Promise<Settled> {
-  const args: (string | number)[] = [keys.wake, completions.length];
+  const kept = completions.filter((c) => c.kept !== undefined);
+  const args: (string | number)[] = [
+    keys.wake,
+    keys.finished,
+    keys.resultPrefix,
+    keys.uniquePrefix,
+    completions.length,
+    kept.length,
+  ];
   for (const c of completions) args.push(c.id, c.token);
+  for (const { id, kept: k } of kept) {
+    const { result = '', keepResult, uniqueFor } = k as Keep;
+    args.push(id, keepResult, result, uniqueFor);
+  }
   for (const f of failures) args.push(f.id, f.token, f.retryInMs, f.entry);
   const reply = (await runScript(
     redis,

@@ -33,6 +33,7 @@ export interface PoolOptions {
   concurrency: number;
   /** Old-generation heap limit per thread; a thread that exceeds it dies alone. */
   threadMemoryMb: number;
+  maxResultBytes: number;
   /** Start threads only when a batch arrives, and end them after a minute idle. */
   lazy?: boolean;
 }
@@ -75,6 +76,7 @@ export class ThreadPool {
       handlerUrl: options.handlerUrl,
       controlChannel: `sluice:control:${randomUUID()}`,
       concurrency: options.concurrency,
+      maxResultBytes: options.maxResultBytes,
       pingChannel: `sluice:ping:${randomUUID()}`,
       outcomeChannel: `sluice:outcomes:${randomUUID()}`,
     };

@@ -3,6 +3,7 @@
  * one Piscina task per job costs about 57 µs, a batch of 64 about 2 µs a job.
  */
 import type { FailureReason } from '../engine/failure.js';
+import type { Keep } from '../redis/settle.js';
 
 /** One leased job as the thread receives it (a Leased from redis/acquire.ts fits as it is). */
 export interface WireJob {
@@ -57,8 +58,11 @@ export interface FailedOutcome {
   retryInMs?: number;
 }
 
-/** Per job, in batch order: COMPLETED or why it failed. */
-export type Outcome = typeof COMPLETED | FailedOutcome;
+/** A completion with something to keep: the job has keepResult or uniqueFor set. */
+export type KeptOutcome = Keep;
+
+/** Per job, in batch order: COMPLETED, a completion with something to keep, or why it failed. */
+export type Outcome = typeof COMPLETED | KeptOutcome | FailedOutcome;
 export const COMPLETED = 0;
 
 export type BatchResult = Outcome[];
@@ -71,6 +75,8 @@ export interface ThreadData {
   controlChannel: string;
   /** Jobs running at once in this thread; 0 = no limit. */
   concurrency: number;
+  /** A kept result whose JSON is larger is replaced by the reason it was not kept. */
+  maxResultBytes: number;
   /** BroadcastChannel of the liveness check: the pool posts PING, each thread answers with its threadId. */
   pingChannel: string;
   /** BroadcastChannel on which threads post EarlyOutcomes. */

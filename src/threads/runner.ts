@@ -5,13 +5,15 @@
  */
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import { strategyDelay } from '../engine/backoff.js';
-import { decodeRecord } from '../engine/record.js';
+import type { StoredJobOptions } from '../engine/job-options.js';
+import { decodeRecord, encodePayload } from '../engine/record.js';
 import type { BackoffStrategy, Handler, JobContext } from './handler.js';
 import type {
   BatchResult,
   ControlMessage,
   EarlyOutcomes,
   FailedOutcome,
+  KeptOutcome,
   Outcome,
   OutcomeReason,
   RunBatch,
@@ -173,6 +175,19 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
   });
 }
 
+/** The outcome of a completed job with keepResult or uniqueFor: what settle.lua keeps. */
+function kept(value: unknown, options: StoredJobOptions): KeptOutcome {
+  const outcome: KeptOutcome = { keepResult: options.keepResult, uniqueFor: options.uniqueFor };
+  if (options.keepResult > 0) {
+    try {
+      outcome.result = `v${encodePayload(value ?? null, data.maxResultBytes, 'result', 'maxResultBytes')}`;
+    } catch (error) {
+      outcome.result = `e${(error as Error).message}`;
+    }
+  }
+  return outcome;
+}
+
 /**
  * Runs one job and stores its outcome in results[i], where an early post can find it while the
  * batch still runs (writing there, instead of returning it, costs no extra promise per job).
@@ -201,17 +216,19 @@ async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: nu
   }
   const ctx = new Context(job.id, job.token, job.token - record.base);
   batch.contexts[i] = ctx;
-  const { timeout } = record.options;
+  const { options } = record;
+  const { timeout } = options;
   let timer: NodeJS.Timeout | undefined;
   try {
+    let value: unknown;
     if (timeout > 0) {
       const { controller } = ctx;
       timer = setTimeout(() => controller.abort(new TimeoutError(`timed out after ${timeout} ms`)), timeout);
-      await Promise.race([module.run(payload, ctx), rejectOnAbort(controller.signal)]);
+      value = await Promise.race([module.run(payload, ctx), rejectOnAbort(controller.signal)]);
     } else {
-      await module.run(payload, ctx);
+      value = await module.run(payload, ctx);
     }
-    results[i] = COMPLETED;
+    results[i] = options.keepResult === 0 && options.uniqueFor === 0 ? COMPLETED : kept(value, options);
   } catch (error) {
     const reason = !ctx.touched
       ? 'error'

@@ -26,6 +26,7 @@ function routes(q: string, jobId: string): Route[] {
     read(`/api/queues/${q}/engines`),
     read(`/api/queues/${q}/jobs?state=waiting`),
     read(`/api/queues/${q}/jobs/${jobId}`),
+    read(`/api/queues/${q}/jobs/999999/result`, 404),
     read(`/api/queues/${q}/dead?q=x`),
     read('/metrics'),
     admin('POST', `/api/queues/${q}/pause`, undefined),

@@ -6,6 +6,7 @@ import {
   type JobOptions,
   MAX_ATTEMPTS,
   MAX_DELAY,
+  MAX_KEEP,
   MAX_TIMEOUT,
   prepareJobOptions,
   type StoredJobOptions,
@@ -35,14 +36,22 @@ describe('prepareJobOptions', () => {
       const prepared = prepareJobOptions(opts);
       expect(prepared.header, JSON.stringify(opts)).toBe('');
       expect(prepared.stored).toEqual(JOB_DEFAULTS);
-      expect(prepared.delay).toBe(0);
+      expect(prepared.due).toEqual({ delay: 0 });
       expect(prepared.jobId).toBeUndefined();
     }
   });
 
-  it('keeps delay and jobId out of the header', () => {
+  it('keeps delay, runAt and jobId out of the header', () => {
     const prepared = prepareJobOptions({ delay: 5000, jobId: 'order-7' });
-    expect(prepared).toMatchObject({ header: '', delay: 5000, jobId: 'order-7' });
+    expect(prepared).toMatchObject({ header: '', due: { delay: 5000 }, jobId: 'order-7' });
+    const at = Date.UTC(2030, 0, 1);
+    expect(prepareJobOptions({ runAt: at })).toMatchObject({ header: '', due: { runAt: at } });
+  });
+
+  it('writes keepResult and uniqueFor into the header only when set', () => {
+    const prepared = prepareJobOptions({ keepResult: 60_000, uniqueFor: 5000, jobId: 'order-7' });
+    expect(prepared.header).toBe('3,0,e,1000,0,60000,5000');
+    expect(prepared.stored).toMatchObject({ keepResult: 60_000, uniqueFor: 5000 });
   });
 
   it('refuses every bad field with INVALID_OPTION and a message that names it', () => {
@@ -72,6 +81,13 @@ describe('prepareJobOptions', () => {
       [{ jobId: 'x'.repeat(129) }, 'opts.jobId'],
       [{ jobId: 42 }, 'opts.jobId'],
       [{ priority: 1 }, 'opts.priority'],
+      [{ runAt: Date.UTC(2030, 0, 1), delay: 10 }, 'opts.runAt'],
+      [{ runAt: 1_900_000_000 }, 'opts.runAt'],
+      [{ runAt: '2030-01-01' }, 'opts.runAt'],
+      [{ keepResult: -1 }, 'opts.keepResult'],
+      [{ keepResult: 31 * 24 * 3600 * 1000 }, 'opts.keepResult'],
+      [{ uniqueFor: 1000 }, 'opts.uniqueFor'],
+      [{ uniqueFor: 0.5, jobId: 'a' }, 'opts.uniqueFor'],
       ['fast', 'opts'],
       [null, 'opts'],
     ];
@@ -98,21 +114,29 @@ describe('prepareJobOptions', () => {
       attempts: MAX_ATTEMPTS,
       timeout: MAX_TIMEOUT,
       backoff: { type: 'fixed', delay: MAX_DELAY, jitter: 1 },
+      keepResult: 0,
+      uniqueFor: 0,
     });
   });
 });
+
+const none = { keepResult: 0, uniqueFor: 0 };
 
 describe('option header', () => {
   it('decodes what it encodes', () => {
     const samples: StoredJobOptions[] = [
       JOB_DEFAULTS,
-      { attempts: 1, timeout: 0, backoff: { type: 'fixed', delay: 0, jitter: 0 } },
-      { attempts: 5, timeout: 30_000, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 } },
-      { attempts: 3, timeout: 0, backoff: { type: 'exponential', delay: 1000, jitter: 0.333 } },
+      { ...none, attempts: 1, timeout: 0, backoff: { type: 'fixed', delay: 0, jitter: 0 } },
+      { ...none, attempts: 5, timeout: 30_000, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 } },
+      { ...none, attempts: 3, timeout: 0, backoff: { type: 'exponential', delay: 1000, jitter: 0.333 } },
+      { ...JOB_DEFAULTS, keepResult: 1 },
+      { ...JOB_DEFAULTS, uniqueFor: 60_000 },
       {
         attempts: MAX_ATTEMPTS,
         timeout: MAX_TIMEOUT,
         backoff: { type: 'fixed', delay: MAX_DELAY, jitter: 1 },
+        keepResult: MAX_KEEP,
+        uniqueFor: MAX_KEEP,
       },
     ];
     for (const options of samples) {
@@ -137,6 +161,9 @@ describe('option header', () => {
       '3,0,e,-1,0',
       '3,0,e,1000,2',
       '1.5,0,f,0,0',
+      '3,0,e,1000,0,5',
+      '3,0,e,1000,0,-1,0',
+      '3,0,e,1000,0,0,0,0',
     ]) {
       expect(decodeOptionHeader(header), header).toBeUndefined();
     }

@@ -23,7 +23,10 @@ const MAX_COUNT = 1000;
 const optsSchema = object({
   attempts: { type: 'integer', minimum: 1, maximum: 1000 },
   delay: { type: 'integer', minimum: 0 },
+  runAt: { type: 'integer', minimum: 0 },
   timeout: { type: 'integer', minimum: 0 },
+  keepResult: { type: 'integer', minimum: 0 },
+  uniqueFor: { type: 'integer', minimum: 0 },
   jobId: { type: 'string', pattern: JOB_ID },
   backoff: object(
     {
@@ -76,6 +79,34 @@ export function jobRoutes(app: FastifyInstance, queues: QueueLookup): void {
       const job = await queues.get(queue).getJob(id);
       if (!job) throw new ApiError(404, ApiCode.JOB_NOT_FOUND, `no job ${id} (completed jobs are not kept)`);
       return job;
+    },
+  );
+
+  app.get<{ Params: { queue: string; id: string } }>(
+    '/api/queues/:queue/jobs/:id/result',
+    {
+      config: { access: 'read' },
+      schema: {
+        params: jobParams,
+        querystring: noQuery,
+        response: replies({
+          200: {
+            anyOf: [object({ value: {} }, ['value']), object({ notKept: { type: 'string' } }, ['notKept'])],
+          },
+        }),
+      },
+    },
+    async (request) => {
+      const { queue, id } = request.params;
+      const result = await queues.get(queue).getResult(id);
+      if (!result) {
+        throw new ApiError(
+          404,
+          ApiCode.JOB_NOT_FOUND,
+          `no result kept for job ${id} (see the keepResult option)`,
+        );
+      }
+      return result;
     },
   );
 
