@@ -14,6 +14,7 @@ export const ErrorCode = {
   HANDLER_INVALID: 'SLUICE_ERR_HANDLER_INVALID',
   CLOSED: 'SLUICE_ERR_CLOSED',
   RECORD_DAMAGED: 'SLUICE_ERR_RECORD_DAMAGED',
+  QUEUE_BUSY: 'SLUICE_ERR_QUEUE_BUSY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

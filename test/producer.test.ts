@@ -284,6 +284,7 @@ describe('producer', () => {
       retried: 0,
       reaped: 0,
       redriven: 0,
+      drained: 0,
     });
 
     const [j1, j2, j3, j4] = (await queue.addBulk(
@@ -318,6 +319,7 @@ describe('producer', () => {
       retried: 1,
       reaped: 1,
       redriven: 0,
+      drained: 0,
     });
 
     expect(await queue.retryDead(j2 as string)).toBe(1);

@@ -45,8 +45,21 @@ export const countsSchema = object(
     retried: num,
     reaped: num,
     redriven: num,
+    drained: num,
   },
-  ['waiting', 'active', 'delayed', 'dead', 'added', 'completed', 'failed', 'retried', 'reaped', 'redriven'],
+  [
+    'waiting',
+    'active',
+    'delayed',
+    'dead',
+    'added',
+    'completed',
+    'failed',
+    'retried',
+    'reaped',
+    'redriven',
+    'drained',
+  ],
 );
 
 const errorEntry = object(

@@ -18,6 +18,8 @@ export interface QueueCounts {
   retried: number;
   reaped: number;
   redriven: number;
+  /** Waiting and delayed jobs deleted by Queue.drain(). */
+  drained: number;
 }
 
 export type JobState = 'waiting' | 'active' | 'delayed' | 'dead';
@@ -57,7 +59,16 @@ export interface DeadPage {
 }
 
 /** Every lifetime counter of the stats hash; `dead` (dead-lettered) is not part of QueueCounts. */
-const STAT_FIELDS = ['added', 'completed', 'failed', 'retried', 'reaped', 'redriven', 'dead'] as const;
+const STAT_FIELDS = [
+  'added',
+  'completed',
+  'failed',
+  'retried',
+  'reaped',
+  'redriven',
+  'drained',
+  'dead',
+] as const;
 
 /** QueueCounts plus the lifetime count of dead-lettered jobs, for /metrics. */
 export interface QueueMetrics extends QueueCounts {
@@ -79,8 +90,16 @@ export const METRICS_REPLIES = 5;
 export function parseMetrics(reply: [Error | null, unknown][]): QueueMetrics {
   const value = (i: number): unknown => reply[i]?.[1];
   const stats = (value(4) as (string | null)[]).map((v) => Number(v ?? 0));
-  const [added = 0, completed = 0, failed = 0, retried = 0, reaped = 0, redriven = 0, deadLettered = 0] =
-    stats;
+  const [
+    added = 0,
+    completed = 0,
+    failed = 0,
+    retried = 0,
+    reaped = 0,
+    redriven = 0,
+    drained = 0,
+    deadLettered = 0,
+  ] = stats;
   return {
     waiting: value(0) as number,
     active: value(1) as number,
@@ -92,6 +111,7 @@ export function parseMetrics(reply: [Error | null, unknown][]): QueueMetrics {
     retried,
     reaped,
     redriven,
+    drained,
     deadLettered,
   };
 }

@@ -13,6 +13,8 @@ const NAMES = [
   'dlq-delete',
   'dlq-edit',
   'heartbeat',
+  'drain',
+  'obliterate',
 ] as const;
 
 export type ScriptName = (typeof NAMES)[number];

@@ -82,6 +82,7 @@ describe('live events (SSE)', () => {
         retried: 0,
         reaped: 0,
         redriven: 0,
+        drained: 0,
       },
       engines: 1,
       rate: { completed: expect.any(Number), failed: 0 },

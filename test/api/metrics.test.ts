@@ -35,6 +35,7 @@ describe('/metrics', () => {
       sluice_jobs_retried_total: 0,
       sluice_jobs_dead_lettered_total: 2,
       sluice_jobs_redriven_total: 1,
+      sluice_jobs_drained_total: 0,
       sluice_lease_expiries_total: 0,
       sluice_jobs_waiting: 2,
       sluice_jobs_delayed: 1,

@@ -14,6 +14,7 @@ const ZERO_COUNTS = {
   retried: 0,
   reaped: 0,
   redriven: 0,
+  drained: 0,
 };
 
 describe('queue routes', () => {

@@ -11,6 +11,7 @@ export interface Counts {
   retried: number;
   reaped: number;
   redriven: number;
+  drained: number;
 }
 
 export interface QueueSummary {
