@@ -52,6 +52,8 @@ describe('queue routes', () => {
       ['GET', ''],
       ['POST', '/pause'],
       ['POST', '/resume'],
+      ['POST', '/drain'],
+      ['DELETE', ''],
       ['GET', '/history'],
       ['GET', '/engines'],
       ['GET', '/jobs?state=waiting'],
