@@ -35,9 +35,9 @@ async function queueKeysLeft(redis: Redis, name: string): Promise<string[]> {
 
 type Lease = { id: string; token: number };
 
-/** Leases every waiting job of the queue; returns the leases. */
-async function leaseAll(queue: Queue, expected: number): Promise<Lease[]> {
-  const got = await acquire(queue.redis, queue.keys, 1000, 60_000, 100);
+/** Leases up to `max` waiting jobs (expecting `expected` of them); returns the leases. */
+async function leaseAll(queue: Queue, expected: number, max = 1000): Promise<Lease[]> {
+  const got = await acquire(queue.redis, queue.keys, max, 60_000, 100);
   expect(got.jobs).toHaveLength(expected);
   return got.jobs;
 }
@@ -255,6 +255,44 @@ describe('queue control: obliterate', () => {
       expect(error).toMatchObject({ code: ErrorCode.INVALID_OPTION });
     }
     expect((await queue.counts()).waiting).toBe(1);
+    await queue.close();
+  });
+});
+
+describe('README', () => {
+  /** The calls of the README's "Queue control" example, in its order. */
+  async function queueControlExample(queue: Queue) {
+    await queue.pause(); // nothing more is leased; running jobs finish
+    const removed = await queue.drain(); // every waiting and delayed job deleted: how many
+    await queue.resume();
+
+    let busy = false;
+    try {
+      await queue.obliterate(); // every key of the queue, gone
+    } catch (error) {
+      if ((error as SluiceError).code !== 'SLUICE_ERR_QUEUE_BUSY') throw error;
+      busy = true; // jobs are leased or engines are live
+    }
+    return { removed, busy };
+  }
+
+  it('README Queue control example: drains, resumes, and obliterates once nothing is leased', async () => {
+    const queue = openQueue(queueName('readme-control'));
+    await queue.addBulk([
+      { payload: 1 },
+      { payload: 2 },
+      { payload: 3 },
+      { payload: 4, opts: { delay: 60_000 } },
+    ]);
+    const [leased] = (await leaseAll(queue, 1, 1)) as [Lease];
+
+    expect(await queueControlExample(queue)).toEqual({ removed: 3, busy: true });
+    expect(await queue.isPaused()).toBe(false);
+    expect(await queue.counts()).toMatchObject({ waiting: 0, delayed: 0, active: 1, drained: 3 });
+
+    await settle(queue.redis, queue.keys, [leased], []);
+    expect(await queueControlExample(queue)).toEqual({ removed: 0, busy: false });
+    expect(await queueKeysLeft(queue.redis, queue.name)).toEqual([]);
     await queue.close();
   });
 });
