@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, type Queue, SluiceError } from '../dist/index.js';
@@ -222,23 +223,40 @@ describe('queue control: obliterate', () => {
     await queue.close();
   });
 
-  it('refuses while an engine is live; after a forced obliterate its heartbeat recreates only its own keys', async () => {
+  it('refuses while an engine is live; forced, the engine writes back only its heartbeat keys', async () => {
     const queue = openQueue(queueName('obliterate-engine'));
-    const engine = await startEngine({ queue: queue.name, handler: handlerPath('noop'), logger: silent });
-    await waitFor('engine live', async () => (await queue.engines()).length === 1);
+    await queue.addBulk(Array.from({ length: 50 }, () => ({ payload: { ms: 300 } })));
+    const engine = await startEngine({
+      queue: queue.name,
+      handler: handlerPath('slow'),
+      maxInFlight: 10,
+      logger: silent,
+    });
+    await waitFor('jobs leased', async () => (await queue.counts()).active > 0);
 
-    expect(await rejection(() => queue.obliterate())).toMatchObject({
+    const refused = await rejection(() => queue.obliterate());
+    expect(refused).toMatchObject({
       code: ErrorCode.QUEUE_BUSY,
       message: expect.stringContaining('1 live engines'),
     });
-    expect(await queueKeysLeft(queue.redis, queue.name)).not.toEqual([]);
+    expect((await queue.counts()).waiting).toBeGreaterThan(0);
 
     await queue.obliterate({ force: true });
+    // the jobs it held finish, and their completions are refused as stale: nothing is written back
+    await waitFor('its jobs to end', () => engine.inFlight === 0);
     await waitFor('a heartbeat after the obliterate', async () => (await queue.engines()).length === 1);
-    const recreated = new Set(
-      ['engines', 'engine-info', 'history', 'epoch'].map((k) => `sluice:{${queue.name}}:${k}`),
+    const heartbeatKeys = ['engines', 'engine-info', 'history', 'epoch'].map(
+      (k) => `sluice:{${queue.name}}:${k}`,
     );
-    expect((await queueKeysLeft(queue.redis, queue.name)).every((k) => recreated.has(k))).toBe(true);
+    expect(heartbeatKeys).toEqual(expect.arrayContaining(await queueKeysLeft(queue.redis, queue.name)));
+    expect(await queue.counts()).toMatchObject({ waiting: 0, active: 0, completed: 0, failed: 0 });
+    // the epoch it knew is gone: it reports a state loss, once
+    await waitFor(
+      'the state loss counted',
+      async () => (await engine.metrics.stateLost.get()).values[0]?.value === 1,
+    );
+    await sleep(1100); // another heartbeat: it adopted the new epoch, so no second report
+    expect((await engine.metrics.stateLost.get()).values[0]?.value).toBe(1);
 
     // what the README tells the operator: stop the engines, then obliterate again
     await engine.stop();
