@@ -17,6 +17,7 @@ export const ErrorCode = {
   WAIT_TIMEOUT: 'SLUICE_ERR_WAIT_TIMEOUT',
   JOB_DEAD: 'SLUICE_ERR_JOB_DEAD',
   RESULT_NOT_KEPT: 'SLUICE_ERR_RESULT_NOT_KEPT',
+  QUEUE_BUSY: 'SLUICE_ERR_QUEUE_BUSY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

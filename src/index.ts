@@ -4,7 +4,14 @@ export { ENGINE_DEFAULTS } from './engine/engine-options.js';
 export type { ErrorEntry, FailureReason } from './engine/failure.js';
 export type { BackoffOptions, BackoffType, JobOptions } from './engine/job-options.js';
 export { JOB_DEFAULTS } from './engine/job-options.js';
-export type { BulkJob, DeadQuery, Page, QueueOptions, WaitOptions } from './engine/producer.js';
+export type {
+  BulkJob,
+  DeadQuery,
+  ObliterateOptions,
+  Page,
+  QueueOptions,
+  WaitOptions,
+} from './engine/producer.js';
 export { JOB_STATES, QUEUE_DEFAULTS, Queue } from './engine/producer.js';
 export { ErrorCode, SluiceError } from './errors.js';
 export type { CancelStatus } from './redis/cancel.js';

@@ -285,6 +285,7 @@ describe('producer', () => {
       reaped: 0,
       redriven: 0,
       cancelled: 0,
+      drained: 0,
     });
 
     const [j1, j2, j3, j4] = (await queue.addBulk(
@@ -320,6 +321,7 @@ describe('producer', () => {
       reaped: 1,
       redriven: 0,
       cancelled: 0,
+      drained: 0,
     });
 
     expect(await queue.retryDead(j2 as string)).toBe(1);

@@ -16,6 +16,7 @@ export const ApiCode = {
   INVALID_PAYLOAD: 'INVALID_PAYLOAD',
   CONFIRMATION_REQUIRED: 'CONFIRMATION_REQUIRED',
   CONFLICT: 'CONFLICT',
+  QUEUE_BUSY: 'QUEUE_BUSY',
   REDIS_UNAVAILABLE: 'REDIS_UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
@@ -41,6 +42,7 @@ const SLUICE_CODES: Partial<Record<ErrorCode, [number, ApiCode]>> = {
   [ErrorCode.INVALID_OPTION]: [400, ApiCode.INVALID_REQUEST],
   [ErrorCode.INVALID_QUEUE_NAME]: [400, ApiCode.INVALID_REQUEST],
   [ErrorCode.RECORD_DAMAGED]: [409, ApiCode.CONFLICT],
+  [ErrorCode.QUEUE_BUSY]: [409, ApiCode.QUEUE_BUSY],
 };
 
 const FASTIFY_CODES: Record<string, [number, ApiCode, string]> = {

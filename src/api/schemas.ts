@@ -46,6 +46,7 @@ export const countsSchema = object(
     reaped: num,
     redriven: num,
     cancelled: num,
+    drained: num,
   },
   [
     'waiting',
@@ -59,6 +60,7 @@ export const countsSchema = object(
     'reaped',
     'redriven',
     'cancelled',
+    'drained',
   ],
 );
 

@@ -7,6 +7,7 @@ import { connect } from '../redis/connection.js';
 import type { DeadFilter } from '../redis/dead-filter.js';
 import { retryDeadMatching, searchDead } from '../redis/dead-filter.js';
 import { deleteDead, editDead, purgeDead, retryAllDead, retryDead } from '../redis/dlq.js';
+import { drain } from '../redis/drain.js';
 import type { LiveEngine } from '../redis/engines.js';
 import { liveEngines } from '../redis/engines.js';
 import type { EnqueueItem } from '../redis/enqueue.js';
@@ -17,6 +18,7 @@ import type { DeadPage, JobInfo, JobPage, JobState, QueueCounts, QueueMetrics } 
 import { counts, getJob, listDead, listJobs, queueMetrics } from '../redis/inspect.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { queueKeys } from '../redis/keys.js';
+import { obliterate } from '../redis/obliterate.js';
 import { isPaused, pause, resume } from '../redis/pause.js';
 import type { JobResult } from '../redis/results.js';
 import { readResult } from '../redis/results.js';
@@ -48,6 +50,11 @@ export interface WaitOptions {
 /** addAndWait keeps a result this long unless the job's keepResult says otherwise. */
 export const WAIT_KEEP_RESULT = 60_000;
 const MAX_WAIT = 2 ** 31 - 1;
+
+export interface ObliterateOptions {
+  /** Delete even while jobs are leased or engines are live (default false). */
+  force?: boolean;
+}
 
 export interface BulkJob<P = unknown> {
   payload: P;
@@ -324,6 +331,38 @@ export class Queue<P = unknown> {
   /** Deletes every letter dead when the call began, 1,000 per script call; returns how many. */
   purgeDead(): Promise<number> {
     return purgeDead(this.redis, this.keys);
+  }
+
+  /**
+   * Deletes every waiting and delayed job (record, delivery count, errors) in bounded chunks;
+   * returns how many. Leased jobs and dead letters are kept. Jobs added meanwhile may or may not
+   * be deleted: it stops after as many ids as were waiting and delayed when it began.
+   */
+  drain(): Promise<number> {
+    return drain(this.redis, this.keys);
+  }
+
+  /**
+   * Deletes every key of the queue in one atomic step. Refused with SLUICE_ERR_QUEUE_BUSY while
+   * jobs are leased or engines are live, unless `force`; a refusal changes nothing.
+   */
+  async obliterate(options: ObliterateOptions = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) {
+      throw invalidOption('options', 'must be an object { force? }');
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'force') throw invalidOption(key, 'is not an obliterate option');
+    }
+    const { force = false } = options;
+    if (typeof force !== 'boolean') throw invalidOption('force', `must be a boolean, got ${String(force)}`);
+    const outcome = await obliterate(this.redis, this.keys, force);
+    if (!outcome.deleted) {
+      throw new SluiceError(
+        ErrorCode.QUEUE_BUSY,
+        `queue ${this.name} is busy (${outcome.active} jobs leased, ${outcome.liveEngines} live engines): ` +
+          'stop its engines first, or pass { force: true }',
+      );
+    }
   }
 
   async close(): Promise<void> {

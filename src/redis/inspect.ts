@@ -20,6 +20,8 @@ export interface QueueCounts {
   redriven: number;
   /** Jobs removed by a cancellation (waiting, delayed or running). */
   cancelled: number;
+  /** Waiting and delayed jobs deleted by Queue.drain(). */
+  drained: number;
 }
 
 export type JobState = 'waiting' | 'active' | 'delayed' | 'dead';
@@ -67,6 +69,7 @@ const STAT_FIELDS = [
   'reaped',
   'redriven',
   'cancelled',
+  'drained',
   'dead',
 ] as const;
 
@@ -98,6 +101,7 @@ export function parseMetrics(reply: [Error | null, unknown][]): QueueMetrics {
     reaped = 0,
     redriven = 0,
     cancelled = 0,
+    drained = 0,
     deadLettered = 0,
   ] = stats;
   return {
@@ -112,6 +116,7 @@ export function parseMetrics(reply: [Error | null, unknown][]): QueueMetrics {
     reaped,
     redriven,
     cancelled,
+    drained,
     deadLettered,
   };
 }

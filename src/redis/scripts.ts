@@ -14,6 +14,8 @@ const NAMES = [
   'dlq-edit',
   'heartbeat',
   'cancel',
+  'drain',
+  'obliterate',
 ] as const;
 
 export type ScriptName = (typeof NAMES)[number];

@@ -37,6 +37,9 @@ function routes(q: string, jobId: string): Route[] {
     admin('POST', `/api/queues/${q}/dead/999999/retry`, { payload: 1 }, 404),
     admin('DELETE', `/api/queues/${q}/dead/999999`, undefined, 404),
     admin('POST', `/api/queues/${q}/dead/purge`, { confirm: q }),
+    // last: they empty the queue
+    admin('POST', `/api/queues/${q}/drain`, undefined),
+    admin('DELETE', `/api/queues/${q}`, undefined),
   ];
 }
 

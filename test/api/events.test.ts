@@ -83,6 +83,7 @@ describe('live events (SSE)', () => {
         reaped: 0,
         redriven: 0,
         cancelled: 0,
+        drained: 0,
       },
       engines: 1,
       rate: { completed: expect.any(Number), failed: 0 },

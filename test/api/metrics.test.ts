@@ -36,6 +36,7 @@ describe('/metrics', () => {
       sluice_jobs_dead_lettered_total: 2,
       sluice_jobs_redriven_total: 1,
       sluice_jobs_cancelled_total: 0,
+      sluice_jobs_drained_total: 0,
       sluice_lease_expiries_total: 0,
       sluice_jobs_waiting: 2,
       sluice_jobs_delayed: 1,

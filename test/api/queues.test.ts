@@ -15,6 +15,7 @@ const ZERO_COUNTS = {
   reaped: 0,
   redriven: 0,
   cancelled: 0,
+  drained: 0,
 };
 
 describe('queue routes', () => {
@@ -52,6 +53,8 @@ describe('queue routes', () => {
       ['GET', ''],
       ['POST', '/pause'],
       ['POST', '/resume'],
+      ['POST', '/drain'],
+      ['DELETE', ''],
       ['GET', '/history'],
       ['GET', '/engines'],
       ['GET', '/jobs?state=waiting'],

@@ -7,9 +7,9 @@ type Backoff = StoredJobOptions['backoff'];
 const fixed = (delay: number, jitter = 0): Backoff => ({ type: 'fixed', delay, jitter });
 const exponential = (delay: number, jitter = 0): Backoff => ({ type: 'exponential', delay, jitter });
 const options = (attempts: number, backoff: Backoff = exponential(1000)): StoredJobOptions => ({
+  ...JOB_DEFAULTS,
   attempts,
   backoff,
-  timeout: 0,
 });
 
 describe('backoffDelay', () => {

@@ -12,6 +12,7 @@ export interface Counts {
   reaped: number;
   redriven: number;
   cancelled: number;
+  drained: number;
 }
 
 export interface QueueSummary {

@@ -14,6 +14,7 @@ const COUNTERS: readonly [name: string, help: string, field: keyof QueueMetrics]
   ['sluice_jobs_dead_lettered_total', 'Jobs moved to the dead-letter queue', 'deadLettered'],
   ['sluice_jobs_redriven_total', 'Dead letters moved back to the queue by an operator', 'redriven'],
   ['sluice_jobs_cancelled_total', 'Jobs removed by a cancellation', 'cancelled'],
+  ['sluice_jobs_drained_total', 'Waiting and delayed jobs deleted by a drain', 'drained'],
   ['sluice_lease_expiries_total', 'Leases that expired and were recovered by a janitor', 'reaped'],
 ];
 

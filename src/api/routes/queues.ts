@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Queue } from '../../engine/producer.js';
+import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { engineSchema, noBody, noQuery, object, queueParams, queueSummary, replies } from '../schemas.js';
 
@@ -12,7 +13,9 @@ async function summary(queue: Queue) {
   return { name: queue.name, paused, counts };
 }
 
-/** Health, queue overviews, pause and resume, throughput history and live engines. */
+const force = object({ force: { type: 'boolean' } });
+
+/** Health, queue overviews, pause, resume, drain and obliterate, throughput history and live engines. */
 export function queueRoutes(app: FastifyInstance, queues: QueueLookup): void {
   app.get(
     '/api/health',
@@ -69,6 +72,43 @@ export function queueRoutes(app: FastifyInstance, queues: QueueLookup): void {
       },
     );
   }
+
+  app.post<QueueRoute>(
+    '/api/queues/:queue/drain',
+    {
+      config: { access: 'admin' },
+      schema: {
+        params: queueParams,
+        querystring: noQuery,
+        body: noBody,
+        response: replies({ 200: object({ removed: { type: 'number' } }, ['removed']) }),
+      },
+    },
+    async (request) => ({ removed: await queues.get(request.params.queue).drain() }),
+  );
+
+  app.delete<QueueRoute & { Querystring: { force?: boolean }; Body: { force?: boolean } | undefined }>(
+    '/api/queues/:queue',
+    {
+      config: { access: 'admin' },
+      schema: {
+        params: queueParams,
+        querystring: force,
+        body: force,
+        response: replies({ 200: object({ obliterated: { type: 'boolean' } }, ['obliterated']) }),
+      },
+    },
+    async (request) => {
+      const queue = queues.get(request.params.queue);
+      const inQuery = request.query.force;
+      const inBody = request.body?.force;
+      if (inQuery !== undefined && inBody !== undefined) {
+        throw new ApiError(400, ApiCode.INVALID_REQUEST, 'give force in the query or in the body, not both');
+      }
+      await queue.obliterate({ force: inQuery ?? inBody ?? false });
+      return { obliterated: true };
+    },
+  );
 
   app.get<QueueRoute & { Querystring: { seconds: number } }>(
     '/api/queues/:queue/history',
