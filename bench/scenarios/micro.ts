@@ -41,7 +41,7 @@ export async function runMicro(timeMs: number): Promise<MicroResult[]> {
     ['batchSizes 1,000 jobs / 2 threads', () => (sink += batchSizes(1000, 2, 1000).length), INNER],
     ['queueKeys', () => (sink += queueKeys('emails').pending.length), INNER],
     ['prepareJobOptions defaults', () => (sink += prepareJobOptions(undefined).header.length), INNER],
-    ['prepareJobOptions with options', () => (sink += prepareJobOptions(options).delay), INNER],
+    ['prepareJobOptions with options', () => (sink += prepareJobOptions(options).header.length), INNER],
   ];
   const bench = new Bench({ time: timeMs, warmupTime: Math.min(100, timeMs / 4) });
   for (const [name, fn, inner] of tasks) {
