@@ -36,6 +36,7 @@ Every lease counts, retries and recovered jobs too: a lease is a new delivery.
 
 Invariants
   - nothing is leased, promoted or forgotten while the queue is paused (reply as for an empty queue)
+  - a full window returns before promoting delayed jobs (the janitor's reap promotes them too)
   - with no limit set this costs one HMGET of a missing key and nothing per job
   - due delayed jobs are promoted to the head of pending, earliest first, before the pop
   - a leased job is in active with deadline now + lease and its delivery count is one higher

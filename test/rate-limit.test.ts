@@ -1,10 +1,20 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, type Queue, SluiceError } from '../dist/index.js';
 import { acquire } from '../dist/redis/acquire.js';
 import { settle } from '../dist/redis/settle.js';
-import { handlerPath, openQueue, queueName, rejection, startEngine, waitFor } from './helpers/index.js';
+import {
+  handlerPath,
+  openQueue,
+  queueName,
+  redisUrl,
+  rejection,
+  startEngine,
+  waitFor,
+} from './helpers/index.js';
 import { useLedger } from './helpers/ledger.js';
 
 /** The most of `times` (ms) inside any half-open window [a, a + duration). */
@@ -233,6 +243,18 @@ describe('rate limit', () => {
     expect(await queue.redis.exists(queue.keys.limit)).toBe(0);
     await queue.setRateLimit({ max: 1_000_000, duration: 86_400_000 });
     expect(await queue.rateLimit()).toEqual({ max: 1_000_000, duration: 86_400_000 });
+    await queue.clearRateLimit();
+    expect(await queue.rateLimit()).toBeUndefined();
+    await queue.close();
+  });
+
+  it('the README example: examples/rate-limit.js sets 100 per 1,000 ms, rateLimit() reads it, clearRateLimit() lifts it', async () => {
+    const queue = openQueue(queueName('limit-example'));
+    const { stdout } = await promisify(execFile)(process.execPath, ['examples/rate-limit.js', queue.name], {
+      env: { ...process.env, REDIS_URL: redisUrl() },
+    });
+    expect(stdout).toBe('limit {"max":100,"duration":1000}\n');
+    expect(await queue.rateLimit()).toEqual({ max: 100, duration: 1000 });
     await queue.clearRateLimit();
     expect(await queue.rateLimit()).toBeUndefined();
     await queue.close();
