@@ -7,28 +7,79 @@ KEYS[3] deliveries  HASH  sluice:{q}:deliveries  id -> deliveries so far: positi
 KEYS[4] active      ZSET  sluice:{q}:active      id -> lease deadline (ms, Redis clock)
 KEYS[5] delayed     ZSET  sluice:{q}:delayed     id -> due time
 KEYS[6] paused      STRING sluice:{q}:paused     present while the queue is paused
+KEYS[7] limit       HASH  sluice:{q}:limit       max, duration: the rate limit (absent: none);
+                                                   used: leases counted in limit-log
+KEYS[8] limit-log   ZSET  sluice:{q}:limit-log   "count:id:token" -> Redis time (ms) of one call's
+                                                   leases (id and token of its first job keep it unique)
 
 ARGV[1] max jobs to lease (1..1000)
 ARGV[2] lease length in ms
 ARGV[3] max delayed jobs to promote first
 
-Returns { now, pendingLeft, nextDue, id1, token1, record1, id2, ... }
+Returns { now, pendingLeft, nextDue, limitWait, id1, token1, record1, id2, ... }
   now          Redis time in ms when the leases were set
-  pendingLeft  LLEN pending after the pop (lets the caller size its next block)
+  pendingLeft  LLEN pending after the pop (0 when nothing was popped)
   nextDue      due time of the earliest delayed job when nothing was leased, else -1
+  limitWait    -1 when the rate limit leaves room for another lease now; else ms (>= 1) until it
+               frees a slot: no acquire can lease before then, whether or not this one leased.
+               An empty queue replies limitWait -1 (wait for a wake message or nextDue instead).
   token        the job's new delivery count; settle and release must present it
 
+Rate limit: a sliding log, so "at most max leases in ANY window of duration ms" holds exactly
+(a fixed window lets 2 x max through across a boundary; GCRA with a burst of max allows
+2 x max - 1 in one window). A lease at time t is allowed only if the leases logged in
+(t - duration, t] plus this call's stay <= max; every window [a, a + duration) ends at some
+lease t whose check covered all leases in [a, t]. One log entry per call (not per job) keeps
+the cost at O(calls per window); `used` holds their sum so no call re-reads the whole log.
+Entries at or before now - duration are forgotten, oldest first, at most 1,000 per call.
+Every lease counts, retries and recovered jobs too: a lease is a new delivery.
+
 Invariants
+  - nothing is leased, promoted or forgotten while the queue is paused (reply as for an empty queue)
+  - a full window returns before promoting delayed jobs (the janitor's reap promotes them too)
+  - with no limit set this costs one HMGET of a missing key and nothing per job
   - due delayed jobs are promoted to the head of pending, earliest first, before the pop
   - a leased job is in active with deadline now + lease and its delivery count is one higher
     (and positive: a positive count means leased, so settle needs no check of active)
-  - an id whose record is gone (deleted while waiting) is dropped, never leased
-  - nothing is leased or promoted while the queue is paused (the reply is as for an empty queue)
+  - an id whose record is gone (deleted while waiting) is dropped, never leased nor counted
+  - used = the sum of the counts in limit-log; both are written only after the pop, so under
+    OOM the first write is one that frees memory
 ]]
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 if redis.call('EXISTS', KEYS[6]) == 1 then
-  return { now, 0, -1 }
+  return { now, 0, -1, -1 }
+end
+
+local want = tonumber(ARGV[1])
+local setting = redis.call('HMGET', KEYS[7], 'max', 'duration', 'used')
+local max = tonumber(setting[1])
+local duration, used, forget
+if max then
+  duration = tonumber(setting[2])
+  if not duration or duration < 1 or max < 1 then
+    return redis.error_reply('ERR sluice: damaged rate limit at ' .. KEYS[7])
+  end
+  used = tonumber(setting[3]) or 0
+  forget = redis.call('ZRANGEBYSCORE', KEYS[8], '-inf', now - duration, 'LIMIT', 0, 1000)
+  for _, entry in ipairs(forget) do
+    used = used - tonumber(string.match(entry, '^%d+'))
+  end
+  want = math.min(want, max - used)
+end
+
+-- ms until the oldest logged lease leaves the window (when a full window frees a slot)
+local function untilSlot()
+  local oldest = redis.call('ZRANGE', KEYS[8], 0, 0, 'WITHSCORES')
+  return math.max(1, (tonumber(oldest[2]) or now) + duration - now)
+end
+
+if max and want <= 0 then
+  if #forget > 0 then
+    redis.call('ZREMRANGEBYRANK', KEYS[8], 0, #forget - 1)
+    redis.call('HSET', KEYS[7], 'used', used)
+  end
+  return { now, 0, -1, untilSlot() }
 end
 
 local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
@@ -41,17 +92,18 @@ if #due > 0 then
   redis.call('RPUSH', KEYS[1], unpack(due))
 end
 
-local ids = redis.call('RPOP', KEYS[1], tonumber(ARGV[1]))
+local ids = redis.call('RPOP', KEYS[1], want)
 if not ids then
+  -- the log is left as it is: trimming can wait for a call that leases
   local first = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
-  return { now, 0, tonumber(first[2]) or -1 }
+  return { now, 0, tonumber(first[2]) or -1, -1 }
 end
 
 local records = redis.call('HMGET', KEYS[2], unpack(ids))
 local counts = redis.call('HMGET', KEYS[3], unpack(ids))
 local deadline = now + tonumber(ARGV[2])
 local leases, tokens = {}, {}
-local out = { now, redis.call('LLEN', KEYS[1]), -1 }
+local out = { now, redis.call('LLEN', KEYS[1]), -1, -1 }
 for i, id in ipairs(ids) do
   local record = records[i]
   if record then
@@ -68,5 +120,19 @@ end
 if #leases > 0 then
   redis.call('ZADD', KEYS[4], unpack(leases))
   redis.call('HSET', KEYS[3], unpack(tokens))
+end
+if max then
+  if #forget > 0 then
+    redis.call('ZREMRANGEBYRANK', KEYS[8], 0, #forget - 1)
+  end
+  local n = #tokens / 2
+  if n > 0 then
+    redis.call('ZADD', KEYS[8], now, n .. ':' .. tokens[1] .. ':' .. tokens[2])
+    used = used + n
+  end
+  redis.call('HSET', KEYS[7], 'used', used)
+  if used >= max then
+    out[4] = untilSlot()
+  end
 end
 return out

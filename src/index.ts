@@ -13,6 +13,7 @@ export type {
   WaitOptions,
 } from './engine/producer.js';
 export { JOB_STATES, QUEUE_DEFAULTS, Queue } from './engine/producer.js';
+export type { RateLimit } from './engine/rate-limit.js';
 export { ErrorCode, SluiceError } from './errors.js';
 export type { CancelStatus } from './redis/cancel.js';
 export type { DeadFilter } from './redis/dead-filter.js';

@@ -12,6 +12,7 @@ import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
+import { rateLimitRoutes } from './routes/rate-limit.js';
 import { installSecurityHeaders } from './security.js';
 import { DEFAULT_UI_DIR, serveUi } from './static.js';
 
@@ -76,6 +77,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   queueRoutes(app, queues);
   jobRoutes(app, queues);
   deadRoutes(app, queues);
+  rateLimitRoutes(app, queues);
   eventRoutes(app, queues);
   metricsRoutes(app, queues, deps.metrics ?? []);
   if (deps.uiDir !== false) serveUi(app, deps.uiDir ?? DEFAULT_UI_DIR);

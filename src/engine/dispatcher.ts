@@ -24,17 +24,21 @@ import type { Settler } from './settler.js';
  *   acquiring  an acquire call is in flight, or about to be
  *   idle       the queue was empty: waiting for a wake message, the next due delayed job or
  *              the 1 s poll (an idle process sends about one command a second)
+ *   limited    the queue's rate limit is full: waiting the ms the acquire reply gave until it
+ *              frees a slot (at most the 1 s poll; a wake message, sent when the limit changes,
+ *              ends it early)
  *   full       the in-flight window is full: waiting for batches to finish (backpressure)
  *   draining   stop() was called: no more acquires; running batches finish within the grace
  *              period, unstarted and interrupted jobs are released
  *   stopped    every held job is settled, released, or left for the janitor
  */
-export type DispatcherState = 'starting' | 'acquiring' | 'idle' | 'full' | 'draining' | 'stopped';
+export type DispatcherState = 'starting' | 'acquiring' | 'idle' | 'limited' | 'full' | 'draining' | 'stopped';
 
 const MOVES: Readonly<Record<DispatcherState, readonly DispatcherState[]>> = {
   starting: ['acquiring', 'draining'],
-  acquiring: ['acquiring', 'idle', 'full', 'draining'],
+  acquiring: ['acquiring', 'idle', 'limited', 'full', 'draining'],
   idle: ['acquiring', 'draining'],
+  limited: ['acquiring', 'draining'],
   full: ['acquiring', 'draining'],
   draining: ['stopped'],
   stopped: [],
@@ -152,10 +156,10 @@ export class Dispatcher {
     this.capacityFreed();
   }
 
-  /** A wake message: work was added to an empty queue. */
+  /** A wake message: work was added to an empty queue, or the rate limit changed. */
   signalWork(): void {
     this.#workSignalled = true;
-    if (this.#state === 'idle') this.#nudge();
+    if (this.#state === 'idle' || this.#state === 'limited') this.#nudge();
   }
 
   /**
@@ -227,13 +231,19 @@ export class Dispatcher {
           return;
         }
         this.#dispatch(got.jobs);
-        continue;
+        // A full rate limit is reported with the leases that filled it: no call to learn it.
+        if (got.limitWait < 0) continue;
       }
       if (this.#draining) return;
       if (this.#workSignalled) continue;
-      this.#to('idle');
-      const untilDue = got.nextDue > 0 ? Math.max(1, got.nextDue - got.now) : IDLE_POLL_MS;
-      await this.#pause(Math.min(IDLE_POLL_MS, untilDue));
+      if (got.limitWait > 0) {
+        this.#to('limited');
+        await this.#pause(Math.min(IDLE_POLL_MS, got.limitWait));
+      } else {
+        this.#to('idle');
+        const untilDue = got.nextDue > 0 ? Math.max(1, got.nextDue - got.now) : IDLE_POLL_MS;
+        await this.#pause(Math.min(IDLE_POLL_MS, untilDue));
+      }
       if (this.#draining) return;
       this.#to('acquiring');
     }

@@ -20,6 +20,7 @@ import type { QueueKeys } from '../redis/keys.js';
 import { queueKeys } from '../redis/keys.js';
 import { obliterate } from '../redis/obliterate.js';
 import { isPaused, pause, resume } from '../redis/pause.js';
+import { clearRateLimit, rateLimit, setRateLimit } from '../redis/rate-limit.js';
 import type { JobResult } from '../redis/results.js';
 import { readResult } from '../redis/results.js';
 import type { QueueSnapshot } from '../redis/snapshot.js';
@@ -27,6 +28,8 @@ import { snapshot } from '../redis/snapshot.js';
 import { KIB, MIB } from '../units.js';
 import type { JobOptions } from './job-options.js';
 import { isValidJobId, prepareJobOptions } from './job-options.js';
+import type { RateLimit } from './rate-limit.js';
+import { checkRateLimit } from './rate-limit.js';
 import { encodePayload, recordBody } from './record.js';
 import { ResultWaiter } from './waiter.js';
 
@@ -243,6 +246,24 @@ export class Queue<P = unknown> {
 
   isPaused(): Promise<boolean> {
     return isPaused(this.redis, this.keys);
+  }
+
+  /**
+   * At most `max` jobs leased per `duration` ms, in any window, across every engine; applies from
+   * each engine's next acquire (waiting engines are woken). Validated before anything is written.
+   */
+  async setRateLimit(limit: RateLimit): Promise<void> {
+    await setRateLimit(this.redis, this.keys, checkRateLimit(limit));
+  }
+
+  /** Lifts the rate limit and forgets the leases it counted; waiting engines are woken. */
+  clearRateLimit(): Promise<void> {
+    return clearRateLimit(this.redis, this.keys);
+  }
+
+  /** The current rate limit, or undefined when none is set. */
+  rateLimit(): Promise<RateLimit | undefined> {
+    return rateLimit(this.redis, this.keys);
   }
 
   /** Engines whose heartbeat is under 5 s old (Redis clock), by id. */

@@ -15,6 +15,8 @@ export interface Acquired {
   pendingLeft: number;
   /** Due time of the earliest delayed job, when nothing was leased; -1 otherwise or when none. */
   nextDue: number;
+  /** Ms until the queue's rate limit frees a slot when it is full now (no lease before then); else -1. */
+  limitWait: number;
   jobs: Leased[];
 }
 
@@ -31,12 +33,27 @@ export async function acquire(
   const reply = (await runScript(
     redis,
     'acquire',
-    [keys.pending, keys.jobs, keys.deliveries, keys.active, keys.delayed, keys.paused],
+    [
+      keys.pending,
+      keys.jobs,
+      keys.deliveries,
+      keys.active,
+      keys.delayed,
+      keys.paused,
+      keys.limit,
+      keys['limit-log'],
+    ],
     [Math.min(max, ACQUIRE_MAX), leaseMs, promoteLimit],
   )) as (string | number)[];
   const jobs: Leased[] = [];
-  for (let i = 3; i < reply.length; i += 3) {
+  for (let i = 4; i < reply.length; i += 3) {
     jobs.push({ id: reply[i] as string, token: reply[i + 1] as number, record: reply[i + 2] as string });
   }
-  return { now: reply[0] as number, pendingLeft: reply[1] as number, nextDue: reply[2] as number, jobs };
+  return {
+    now: reply[0] as number,
+    pendingLeft: reply[1] as number,
+    nextDue: reply[2] as number,
+    limitWait: reply[3] as number,
+    jobs,
+  };
 }

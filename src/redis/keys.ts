@@ -12,6 +12,8 @@ export const KEY_NAMES = [
   'stats',
   'seq',
   'paused',
+  'limit',
+  'limit-log',
   'engines',
   'engine-info',
   'history',
