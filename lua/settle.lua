@@ -8,11 +8,15 @@ KEYS[5] pending     LIST  sluice:{q}:pending
 KEYS[6] delayed     ZSET  sluice:{q}:delayed
 KEYS[7] dead        ZSET  sluice:{q}:dead      id -> dead-at (ms, Redis clock)
 KEYS[8] stats       HASH  sluice:{q}:stats
+KEYS[9] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's fingerprint id
+KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label; the members of
+                          group G are the ZSET KEYS[10]:G (sluice:{q}:dead-groups:G, same hash tag)
 
 ARGV[1] wake channel
 ARGV[2] C, the number of completions
 ARGV[3 .. 2+2C]  completions: id, token
-then failures, four arguments each: id, token, retryDelayMs (-1 = dead-letter now), error entry (a JSON object)
+then failures, six arguments each: id, token, retryDelayMs (-1 = dead-letter now), error entry (a JSON
+object), fingerprint id and label (both '' unless retryDelayMs is -1)
 At most 1000 entries per call.
 
 Returns { completed, retried, dead, staleId1, staleId2, ... }
@@ -23,6 +27,8 @@ Invariants
     is stale (the lease was lost) and changes nothing
   - a failed job's delivery count is negated: it is no longer leased
   - a completed job leaves no key behind; a failed one keeps its record and gains one error entry
+  - a dead-lettered job is filed in its fingerprint group (member of KEYS[10]:G with its dead-at,
+    KEYS[9][id] = G, KEYS[10][G] = label); completions and retries touch no group key
   - a retry waits in delayed (due = now + delay, Redis clock) or goes to the tail of pending when delay is 0
 ]]
 local completions = tonumber(ARGV[2])
@@ -32,7 +38,7 @@ for i = 1, completions do
   tokens[i] = ARGV[2 + 2 * i]
 end
 local failBase = 3 + 2 * completions
-for a = failBase, #ARGV, 4 do
+for a = failBase, #ARGV, 6 do
   ids[#ids + 1] = ARGV[a]
   tokens[#tokens + 1] = ARGV[a + 1]
 end
@@ -77,7 +83,7 @@ local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local requeued = {}
 for i = completions + 1, #ids do
   if counts[i] == tokens[i] then
-    local a = failBase + 4 * (i - completions - 1)
+    local a = failBase + 6 * (i - completions - 1)
     local id, delay, entry = ARGV[a], tonumber(ARGV[a + 2]), ARGV[a + 3]
     redis.call('HSET', KEYS[3], id, -tonumber(tokens[i]))
     local previous = redis.call('HGET', KEYS[4], id)
@@ -88,6 +94,10 @@ for i = completions + 1, #ids do
     end
     if delay < 0 then
       redis.call('ZADD', KEYS[7], now, id)
+      local group = ARGV[a + 4]
+      redis.call('HSET', KEYS[9], id, group)
+      redis.call('HSET', KEYS[10], group, ARGV[a + 5])
+      redis.call('ZADD', KEYS[10] .. ':' .. group, now, id)
       out[3] = out[3] + 1
     elseif delay == 0 then
       requeued[#requeued + 1] = id

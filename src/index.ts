@@ -8,6 +8,7 @@ export type { BulkJob, DeadQuery, Page, QueueOptions } from './engine/producer.j
 export { JOB_STATES, QUEUE_DEFAULTS, Queue } from './engine/producer.js';
 export { ErrorCode, SluiceError } from './errors.js';
 export type { DeadFilter } from './redis/dead-filter.js';
+export type { DeadGroup } from './redis/dead-groups.js';
 export type { LiveEngine } from './redis/engines.js';
 export type { RatePoint } from './redis/history.js';
 export type {
