@@ -231,6 +231,37 @@ describe('dead-letter groups', () => {
     await queue.close();
   });
 
+  it('runs the README "Dead-letter triage" example: largest group retried, the next deleted', async () => {
+    const queue = openQueue(queueName('groups-readme'));
+    const ids = await makeDead(queue, 7, (i) =>
+      i < 4 ? entry('TypeError', 'handler.js:12') : entry('Error', 'smtp.js:3'),
+    );
+
+    const groups = await queue.deadGroups(); // largest first
+    expect(groups).toEqual([
+      {
+        id: expect.stringMatching(/^[0-9a-f]{12}$/),
+        label: 'TypeError at handler.js:12',
+        count: 4,
+        lastDeadAt: expect.any(Number),
+      },
+      {
+        id: expect.stringMatching(/^[0-9a-f]{12}$/),
+        label: 'Error at smtp.js:3',
+        count: 3,
+        lastDeadAt: expect.any(Number),
+      },
+    ]);
+    const page = await queue.listDeadGroup(groups[0]?.id as string, { offset: 0, limit: 50 });
+    expect(page.total).toBe(4);
+    expect(page.items.map((d) => d.id).sort()).toEqual(ids.slice(0, 4).sort());
+    expect(await queue.retryDeadGroup(groups[0]?.id as string)).toBe(4);
+    expect(await queue.deleteDeadGroup(groups[1]?.id as string)).toBe(3);
+    expect(await queue.counts()).toMatchObject({ waiting: 4, dead: 0 });
+    expect(await queue.deadGroups()).toEqual([]);
+    await queue.close();
+  });
+
   it('refuses a malformed group id with INVALID_OPTION; an unknown one is an empty group', async () => {
     const queue = openQueue(queueName('groups-ids'));
     for (const bad of ['', 'ABCDEF012345', 'abc', '0123456789abc', '../x']) {
