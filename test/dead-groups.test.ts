@@ -97,13 +97,13 @@ describe('dead-letter groups', () => {
     expect(groups).toEqual([
       {
         id: expect.stringMatching(/^[0-9a-f]{12}$/),
-        label: 'TypeError at two-errors.js:7',
+        label: 'TypeError at two-errors.js:12',
         count: 3,
         lastDeadAt: expect.any(Number),
       },
       {
         id: expect.stringMatching(/^[0-9a-f]{12}$/),
-        label: 'RangeError at two-errors.js:9',
+        label: 'RangeError at two-errors.js:14',
         count: 2,
         lastDeadAt: expect.any(Number),
       },
