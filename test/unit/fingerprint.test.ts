@@ -1,6 +1,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { entryFingerprint, fingerprint, GROUP_ID } from '../../dist/engine/fingerprint.js';
+import { failureFor } from '../../dist/engine/settler.js';
 
 const runner = fileURLToPath(new URL('../../dist/threads/runner.js', import.meta.url));
 
@@ -89,5 +90,25 @@ describe('entryFingerprint', () => {
   it('treats a damaged entry as a plain Error', () => {
     expect(entryFingerprint('not json')).toEqual(fingerprint('Error'));
     expect(entryFingerprint('[1]').label).toBe('Error');
+  });
+});
+
+describe('failureFor', () => {
+  const outcome = {
+    reason: 'error' as const,
+    name: 'TypeError',
+    message: 'boom',
+    stack: stack('f (/srv/h.js:3:9)'),
+  };
+
+  it('files only a dead-lettering failure under its fingerprint; a retry carries none', () => {
+    const record = '1700000000000|0||{"n":1}'; // default options: 3 attempts
+    const retry = failureFor({ id: '7', token: 1, record }, outcome, 0);
+    expect(retry.retryInMs).toBeGreaterThan(0);
+    expect(retry.group).toBeUndefined();
+    const dead = failureFor({ id: '7', token: 3, record }, outcome, 0);
+    expect(dead.retryInMs).toBe(-1);
+    expect(dead.group).toEqual(fingerprint('TypeError', outcome.stack));
+    expect(dead.group?.label).toBe('TypeError at h.js:3');
   });
 });
