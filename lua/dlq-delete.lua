@@ -4,17 +4,34 @@ KEYS[1] dead        ZSET  sluice:{q}:dead
 KEYS[2] jobs        HASH  sluice:{q}:jobs
 KEYS[3] deliveries  HASH  sluice:{q}:deliveries
 KEYS[4] errors      HASH  sluice:{q}:errors
+KEYS[5] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's fingerprint id
+KEYS[6] groups      HASH  sluice:{q}:dead-groups        fingerprint id -> label; members in KEYS[6]:G
 
 ARGV[1..] ids
 
 Returns the number deleted; an id that is not dead (waiting, running, unknown) is left alone.
+A deleted job leaves its fingerprint group (see settle.lua).
 ]]
+-- Takes a dead letter out of its fingerprint group; a group that empties is forgotten.
+local function unfile(id)
+  local group = redis.call('HGET', KEYS[5], id)
+  if group then
+    redis.call('HDEL', KEYS[5], id)
+    local members = KEYS[6] .. ':' .. group
+    redis.call('ZREM', members, id)
+    if redis.call('EXISTS', members) == 0 then
+      redis.call('HDEL', KEYS[6], group)
+    end
+  end
+end
+
 local deleted = 0
 for _, id in ipairs(ARGV) do
   if redis.call('ZREM', KEYS[1], id) == 1 then
     redis.call('HDEL', KEYS[2], id)
     redis.call('HDEL', KEYS[3], id)
     redis.call('HDEL', KEYS[4], id)
+    unfile(id)
     deleted = deleted + 1
   end
 end

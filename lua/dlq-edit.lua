@@ -5,6 +5,8 @@ KEYS[2] pending     LIST  sluice:{q}:pending
 KEYS[3] jobs        HASH  sluice:{q}:jobs
 KEYS[4] deliveries  HASH  sluice:{q}:deliveries
 KEYS[5] stats       HASH  sluice:{q}:stats
+KEYS[6] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's fingerprint id
+KEYS[7] groups      HASH  sluice:{q}:dead-groups        fingerprint id -> label; members in KEYS[7]:G
 
 ARGV[1] wake channel
 ARGV[2] id
@@ -17,10 +19,24 @@ Returns  1  the job was dead: its payload was replaced and it was moved back to 
 Invariants
   - as dlq-retry: the delivery count is kept (tokens stay unique); the record's base is set to it,
     so the job starts again at attempt 1; its error history is kept
+  - the redriven job leaves its fingerprint group (see settle.lua)
   - the record's enqueuedAt and option header are kept; only the part after the third '|' changes
   - the check that the job is dead and the redrive are one script: an edit never reaches a job that
     was redriven or deleted meanwhile
 ]]
+-- Takes a dead letter out of its fingerprint group; a group that empties is forgotten.
+local function unfile(id)
+  local group = redis.call('HGET', KEYS[6], id)
+  if group then
+    redis.call('HDEL', KEYS[6], id)
+    local members = KEYS[7] .. ':' .. group
+    redis.call('ZREM', members, id)
+    if redis.call('EXISTS', members) == 0 then
+      redis.call('HDEL', KEYS[7], group)
+    end
+  end
+end
+
 local id = ARGV[2]
 if not redis.call('ZSCORE', KEYS[1], id) then
   return 0
@@ -37,6 +53,7 @@ if not p3 then
 end
 
 redis.call('ZREM', KEYS[1], id)
+unfile(id)
 local base = math.abs(tonumber(redis.call('HGET', KEYS[4], id)) or 0)
 redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2, p3) .. ARGV[3])
 if redis.call('LPUSH', KEYS[2], id) == 1 then

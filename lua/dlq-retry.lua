@@ -5,6 +5,8 @@ KEYS[2] pending     LIST  sluice:{q}:pending
 KEYS[3] jobs        HASH  sluice:{q}:jobs
 KEYS[4] deliveries  HASH  sluice:{q}:deliveries
 KEYS[5] stats       HASH  sluice:{q}:stats
+KEYS[6] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's fingerprint id
+KEYS[7] groups      HASH  sluice:{q}:dead-groups        fingerprint id -> label; members in KEYS[7]:G
 
 ARGV[1] wake channel
 ARGV[2] mode: 'ids' (ARGV[3..] are ids) or 'all' (ARGV[3] is the most to move in this call, oldest
@@ -19,8 +21,22 @@ Invariants
   - the delivery count is kept (tokens stay unique); the record's base is set to it, so the
     job starts again at attempt 1; its error history is kept
   - an id that is not dead is ignored
+  - a moved job leaves its fingerprint group (see settle.lua); a damaged one stays in it
   - every check comes before the first write of an id (Redis keeps a script's writes on error)
 ]]
+-- Takes a dead letter out of its fingerprint group; a group that empties is forgotten.
+local function unfile(id)
+  local group = redis.call('HGET', KEYS[6], id)
+  if group then
+    redis.call('HDEL', KEYS[6], id)
+    local members = KEYS[7] .. ':' .. group
+    redis.call('ZREM', members, id)
+    if redis.call('EXISTS', members) == 0 then
+      redis.call('HDEL', KEYS[7], group)
+    end
+  end
+end
+
 local ids
 if ARGV[2] == 'all' then
   local skip = tonumber(ARGV[4])
@@ -43,6 +59,7 @@ for _, id in ipairs(ids) do
   elseif p2 and redis.call('ZREM', KEYS[1], id) == 1 then
     local base = math.abs(tonumber(redis.call('HGET', KEYS[4], id)) or 0)
     redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2))
+    unfile(id)
     moved[#moved + 1] = id
   end
 end

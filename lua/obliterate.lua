@@ -6,6 +6,9 @@ KEYS[3..] every key of the queue, sluice:{q}:<name> for each name of KEY_NAMES (
 
 ARGV[1] '1' to delete even when busy, '0' to refuse
 ARGV[2] ms after which an engine's heartbeat is too old for it to count as live
+ARGV[3] the dead-groups key (sluice:{q}:dead-groups): each group G it names has a ZSET ARGV[3]:G,
+        unlinked too. Kept results and unique keys (sluice:{q}:result:<id>, unique:<id>) are not
+        listed anywhere: they expire on their own (keepResult, uniqueFor)
 
 Returns { status, active, liveEngines }
   status 1  every key was unlinked
@@ -34,6 +37,9 @@ end
 local all = {}
 for i = 3, #KEYS do
   all[#all + 1] = KEYS[i]
+end
+for _, group in ipairs(redis.call('HKEYS', ARGV[3])) do
+  all[#all + 1] = ARGV[3] .. ':' .. group
 end
 redis.call('UNLINK', unpack(all))
 return { 1, active, live }

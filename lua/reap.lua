@@ -8,10 +8,13 @@ KEYS[5] errors      HASH  sluice:{q}:errors
 KEYS[6] dead        ZSET  sluice:{q}:dead
 KEYS[7] delayed     ZSET  sluice:{q}:delayed
 KEYS[8] stats       HASH  sluice:{q}:stats
+KEYS[9] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's fingerprint id
+KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label; members in KEYS[10]:G
 
 ARGV[1] wake channel
 ARGV[2] max jobs to handle in this call (bounded, so the script stays short)
 ARGV[3] attempts of a job whose record carries no options (the library default)
+ARGV[4] fingerprint id of CrashedError (no stack), ARGV[5] its label: the group crashes are filed in
 
 Returns { requeued, deadLettered, promoted, more }  more = 1 when another call may find work
 
@@ -19,7 +22,8 @@ Invariants
   - a lease has expired when its deadline is before the Redis clock; client clocks play no part
   - each expired lease is handled by exactly one call (several janitors may race safely)
   - a job that has used all its attempts (deliveries - base >= attempts) goes to dead with a
-    'crashed' error entry, so a job that kills its worker cannot cycle forever
+    'crashed' error entry, so a job that kills its worker cannot cycle forever; it is filed in
+    the CrashedError fingerprint group as settle.lua files a failure
   - recovered and promoted jobs go to the head of pending, to run next
   - a recovered job's delivery count is negated: no longer leased, so its old token is stale
 ]]
@@ -66,6 +70,8 @@ if #expired > 0 then
           redis.call('HSET', KEYS[5], id, '[' .. entry .. ']')
         end
         redis.call('ZADD', KEYS[6], now, id)
+        redis.call('HSET', KEYS[9], id, ARGV[4])
+        redis.call('ZADD', KEYS[10] .. ':' .. ARGV[4], now, id)
       else
         back[#back + 1] = id
       end
@@ -79,6 +85,7 @@ if #expired > 0 then
     redis.call('HINCRBY', KEYS[8], 'reaped', #back)
   end
   if #dead > 0 then
+    redis.call('HSET', KEYS[10], ARGV[4], ARGV[5])
     redis.call('HINCRBY', KEYS[8], 'dead', #dead)
     redis.call('HINCRBY', KEYS[8], 'failed', #dead)
   end

@@ -8,6 +8,9 @@ KEYS[5] pending     LIST  sluice:{q}:pending
 KEYS[6] delayed     ZSET  sluice:{q}:delayed
 KEYS[7] dead        ZSET  sluice:{q}:dead      id -> dead-at (ms, Redis clock)
 KEYS[8] stats       HASH  sluice:{q}:stats
+KEYS[9] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's fingerprint id
+KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label; the members of
+                          group G are the ZSET KEYS[10]:G (sluice:{q}:dead-groups:G, same hash tag)
 
 ARGV[1] wake channel
 ARGV[2] finished channel: "c:" + ids whose result was kept, "d:" + ids dead-lettered (for addAndWait)
@@ -18,7 +21,8 @@ ARGV[6] K, the number of keep entries
 ARGV[7 .. 6+2C]  completions: id, token
 then K keep entries, four arguments each, for completions that keep something:
   id, keepResultMs, result ("v" + JSON or "e" + why it was not kept), uniqueForMs
-then failures, four arguments each: id, token, retryDelayMs (-1 = dead-letter now), error entry (a JSON object)
+then failures, six arguments each: id, token, retryDelayMs (-1 = dead-letter now), error entry (a JSON
+object), fingerprint id and label (both '' unless retryDelayMs is -1)
 At most 1000 entries per call.
 
 Returns { completed, retried, dead, staleId1, staleId2, ... }
@@ -31,6 +35,8 @@ Invariants
   - a completed job leaves no key behind but its kept result and unique key, both expiring; a
     keep entry is applied only with its job's completion (a stale completion keeps nothing)
   - a failed one keeps its record and gains one error entry
+  - a dead-lettered job is filed in its fingerprint group (member of KEYS[10]:G with its dead-at,
+    KEYS[9][id] = G, KEYS[10][G] = label); completions and retries touch no group key
   - a retry waits in delayed (due = now + delay, Redis clock) or goes to the tail of pending when delay is 0
 ]]
 local completions = tonumber(ARGV[5])
@@ -42,7 +48,7 @@ for i = 1, completions do
 end
 local keepBase = 7 + 2 * completions
 local failBase = keepBase + 4 * keeps
-for a = failBase, #ARGV, 4 do
+for a = failBase, #ARGV, 6 do
   ids[#ids + 1] = ARGV[a]
   tokens[#tokens + 1] = ARGV[a + 1]
 end
@@ -110,7 +116,7 @@ local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local requeued, died = {}, {}
 for i = completions + 1, #ids do
   if counts[i] == tokens[i] then
-    local a = failBase + 4 * (i - completions - 1)
+    local a = failBase + 6 * (i - completions - 1)
     local id, delay, entry = ARGV[a], tonumber(ARGV[a + 2]), ARGV[a + 3]
     redis.call('HSET', KEYS[3], id, -tonumber(tokens[i]))
     local previous = redis.call('HGET', KEYS[4], id)
@@ -122,6 +128,10 @@ for i = completions + 1, #ids do
     if delay < 0 then
       redis.call('ZADD', KEYS[7], now, id)
       died[#died + 1] = id
+      local group = ARGV[a + 4]
+      redis.call('HSET', KEYS[9], id, group)
+      redis.call('HSET', KEYS[10], group, ARGV[a + 5])
+      redis.call('ZADD', KEYS[10] .. ':' .. group, now, id)
       out[3] = out[3] + 1
     elseif delay == 0 then
       requeued[#requeued + 1] = id

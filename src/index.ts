@@ -17,6 +17,7 @@ export type { RateLimit } from './engine/rate-limit.js';
 export { ErrorCode, SluiceError } from './errors.js';
 export type { CancelStatus } from './redis/cancel.js';
 export type { DeadFilter } from './redis/dead-filter.js';
+export type { DeadGroup } from './redis/dead-groups.js';
 export type { LiveEngine } from './redis/engines.js';
 export type { RatePoint } from './redis/history.js';
 export type {

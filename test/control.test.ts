@@ -189,8 +189,23 @@ describe('queue control: obliterate', () => {
     const { active } = await mixedQueue(queue);
     await settle(queue.redis, queue.keys, [active], []);
     await queue.pause();
-    expect(await queueKeysLeft(queue.redis, queue.name)).toEqual(
-      ['pending', 'jobs', 'deliveries', 'delayed', 'dead', 'errors', 'stats', 'seq', 'paused']
+    const before = await queueKeysLeft(queue.redis, queue.name);
+    const group = before.filter((key) => /:dead-groups:[0-9a-f]{12}$/.test(key));
+    expect(group).toHaveLength(1); // the dead letter's fingerprint group
+    expect(before.filter((key) => !group.includes(key))).toEqual(
+      [
+        'pending',
+        'jobs',
+        'deliveries',
+        'delayed',
+        'dead',
+        'errors',
+        'dead-fingerprints',
+        'dead-groups',
+        'stats',
+        'seq',
+        'paused',
+      ]
         .map((k) => `sluice:{${queue.name}}:${k}`)
         .sort(),
     );

@@ -8,6 +8,7 @@ import { installErrorHandling } from './errors.js';
 import { apiLogger } from './logging.js';
 import { QueueLookup } from './queue-lookup.js';
 import { deadRoutes } from './routes/dead.js';
+import { deadGroupRoutes } from './routes/dead-groups.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -78,6 +79,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   jobRoutes(app, queues);
   deadRoutes(app, queues);
   rateLimitRoutes(app, queues);
+  deadGroupRoutes(app, queues);
   eventRoutes(app, queues);
   metricsRoutes(app, queues, deps.metrics ?? []);
   if (deps.uiDir !== false) serveUi(app, deps.uiDir ?? DEFAULT_UI_DIR);

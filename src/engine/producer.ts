@@ -6,6 +6,8 @@ import type { Connection } from '../redis/connection.js';
 import { connect } from '../redis/connection.js';
 import type { DeadFilter } from '../redis/dead-filter.js';
 import { retryDeadMatching, searchDead } from '../redis/dead-filter.js';
+import type { DeadGroup } from '../redis/dead-groups.js';
+import { deadGroups, deleteDeadGroup, listDeadGroup, retryDeadGroup } from '../redis/dead-groups.js';
 import { deleteDead, editDead, purgeDead, retryAllDead, retryDead } from '../redis/dlq.js';
 import { drain } from '../redis/drain.js';
 import type { LiveEngine } from '../redis/engines.js';
@@ -26,6 +28,7 @@ import { readResult } from '../redis/results.js';
 import type { QueueSnapshot } from '../redis/snapshot.js';
 import { snapshot } from '../redis/snapshot.js';
 import { KIB, MIB } from '../units.js';
+import { GROUP_ID } from './fingerprint.js';
 import type { JobOptions } from './job-options.js';
 import { isValidJobId, prepareJobOptions } from './job-options.js';
 import type { RateLimit } from './rate-limit.js';
@@ -110,6 +113,13 @@ function checkDeadFilter(filter: DeadFilter): DeadFilter {
 function checkJobId(id: unknown): string {
   if (typeof id !== 'string' || !(/^\d{1,20}$/.test(id) || isValidJobId(id))) {
     throw new SluiceError(ErrorCode.INVALID_JOB_ID, `job id ${JSON.stringify(id)} is not a Sluice job id`);
+  }
+  return id;
+}
+
+function checkGroupId(id: unknown): string {
+  if (typeof id !== 'string' || !GROUP_ID.test(id)) {
+    throw invalidOption('group', `must be a dead-letter group id (12 hex digits), got ${JSON.stringify(id)}`);
   }
   return id;
 }
@@ -384,6 +394,30 @@ export class Queue<P = unknown> {
           'stop its engines first, or pass { force: true }',
       );
     }
+  }
+
+  /**
+   * The dead letters grouped by error fingerprint (name + first frame of user code), largest
+   * group first: `{ id, label: 'TypeError at handler.js:12', count, lastDeadAt }`.
+   */
+  deadGroups(): Promise<DeadGroup[]> {
+    return deadGroups(this.redis, this.keys);
+  }
+
+  /** A page of one group's dead letters, newest first; limit is clamped to 1..1000. */
+  async listDeadGroup(id: string, page: Page = {}): Promise<DeadPage> {
+    const { offset, limit } = clampPage(page);
+    return listDeadGroup(this.redis, this.keys, checkGroupId(id), offset, limit);
+  }
+
+  /** Redrives the letters in a group when the call began, in bounded chunks; returns how many moved. */
+  async retryDeadGroup(id: string): Promise<number> {
+    return retryDeadGroup(this.redis, this.keys, checkGroupId(id));
+  }
+
+  /** Deletes the letters in a group when the call began, in bounded chunks; returns how many. */
+  async deleteDeadGroup(id: string): Promise<number> {
+    return deleteDeadGroup(this.redis, this.keys, checkGroupId(id));
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import type { FailedOutcome, KeptOutcome } from '../threads/protocol.js';
 import { failureStep } from './backoff.js';
 import type { FailureReason } from './failure.js';
 import { encodeErrorEntry, isRetryable } from './failure.js';
+import { fingerprint } from './fingerprint.js';
 import { JOB_DEFAULTS } from './job-options.js';
 import type { Leases } from './leases.js';
 import type { Logger } from './logger.js';
@@ -21,7 +22,10 @@ export interface SettlerOptions {
   maxWaitMs: number;
 }
 
-/** Builds the settle entry of a failed attempt: its error entry and what happens next. */
+/**
+ * Builds the settle entry of a failed attempt: its error entry and what happens next, and for a
+ * dead-lettering one its fingerprint group (retries skip that work).
+ */
 export function failureFor(
   job: Leased,
   outcome: FailedOutcome & { reason: FailureReason },
@@ -44,12 +48,10 @@ export function failureFor(
     at: Date.now(),
   };
   if (outcome.stack !== undefined) entry.stack = outcome.stack;
-  return {
-    id: job.id,
-    token: job.token,
-    retryInMs: 'dead' in step ? -1 : step.retryInMs,
-    entry: encodeErrorEntry(entry),
-  };
+  const failure = { id: job.id, token: job.token, entry: encodeErrorEntry(entry) };
+  return 'dead' in step
+    ? { ...failure, retryInMs: -1, group: fingerprint(outcome.name, outcome.stack) }
+    : { ...failure, retryInMs: step.retryInMs };
 }
 
 interface Outcomes {

@@ -6,15 +6,27 @@ import { redisNow } from './time.js';
 /** Dead letters moved per call of retryAllDead, so no call holds Redis for long. */
 export const DLQ_CHUNK = 500;
 
+/** The keys of dlq-retry.lua and dlq-edit.lua. */
+function redriveKeys(keys: QueueKeys): string[] {
+  return [
+    keys.dead,
+    keys.pending,
+    keys.jobs,
+    keys.deliveries,
+    keys.stats,
+    keys['dead-fingerprints'],
+    keys['dead-groups'],
+  ];
+}
+
 /** Moves the given dead letters back to pending; returns how many were dead. */
 export async function retryDead(redis: Redis, keys: QueueKeys, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const [moved] = (await runScript(
-    redis,
-    'dlq-retry',
-    [keys.dead, keys.pending, keys.jobs, keys.deliveries, keys.stats],
-    [keys.wake, 'ids', ...ids],
-  )) as [number, number, number];
+  const [moved] = (await runScript(redis, 'dlq-retry', redriveKeys(keys), [keys.wake, 'ids', ...ids])) as [
+    number,
+    number,
+    number,
+  ];
   return moved;
 }
 
@@ -26,12 +38,12 @@ export async function retryAllDead(redis: Redis, keys: QueueKeys): Promise<numbe
   let total = 0;
   let skipped = 0;
   for (;;) {
-    const [moved, left, skippedNow] = (await runScript(
-      redis,
-      'dlq-retry',
-      [keys.dead, keys.pending, keys.jobs, keys.deliveries, keys.stats],
-      [keys.wake, 'all', DLQ_CHUNK, skipped],
-    )) as [number, number, number];
+    const [moved, left, skippedNow] = (await runScript(redis, 'dlq-retry', redriveKeys(keys), [
+      keys.wake,
+      'all',
+      DLQ_CHUNK,
+      skipped,
+    ])) as [number, number, number];
     total += moved;
     skipped += skippedNow;
     if (left <= skipped || moved + skippedNow === 0) return total;
@@ -44,7 +56,7 @@ export async function deleteDead(redis: Redis, keys: QueueKeys, ids: readonly st
   return (await runScript(
     redis,
     'dlq-delete',
-    [keys.dead, keys.jobs, keys.deliveries, keys.errors],
+    [keys.dead, keys.jobs, keys.deliveries, keys.errors, keys['dead-fingerprints'], keys['dead-groups']],
     ids,
   )) as number;
 }
@@ -75,11 +87,10 @@ export async function editDead(
   id: string,
   payloadJson: string,
 ): Promise<EditOutcome> {
-  const reply = (await runScript(
-    redis,
-    'dlq-edit',
-    [keys.dead, keys.pending, keys.jobs, keys.deliveries, keys.stats],
-    [keys.wake, id, payloadJson],
-  )) as number;
+  const reply = (await runScript(redis, 'dlq-edit', redriveKeys(keys), [
+    keys.wake,
+    id,
+    payloadJson,
+  ])) as number;
   return reply === 1 ? 'redriven' : reply === 0 ? 'not_dead' : 'damaged';
 }

@@ -9,6 +9,8 @@ export const KEY_NAMES = [
   'delayed',
   'dead',
   'errors',
+  'dead-fingerprints',
+  'dead-groups',
   'stats',
   'seq',
   'paused',
@@ -44,6 +46,11 @@ export function validateQueueName(name: unknown): asserts name is string {
       `queue name must be 1-100 characters of A-Z a-z 0-9 _ . : -, got ${JSON.stringify(name)}`,
     );
   }
+}
+
+/** The ZSET of the dead letters in fingerprint group `id` (dead-at scores); lua/settle.lua builds the same. */
+export function deadGroupKey(keys: QueueKeys, id: string): string {
+  return `${keys['dead-groups']}:${id}`;
 }
 
 /** All keys share the hash tag {name}, so every script's keys live in one Redis Cluster slot. */

@@ -18,7 +18,7 @@ export async function obliterate(redis: Redis, keys: QueueKeys, force: boolean):
     redis,
     'obliterate',
     [keys.active, keys.engines, ...KEY_NAMES.map((name) => keys[name])],
-    [force ? '1' : '0', LIVE_ENGINE_MS],
+    [force ? '1' : '0', LIVE_ENGINE_MS, keys['dead-groups']],
   )) as [number, number, number];
   return { deleted: status === 1, active, liveEngines };
 }

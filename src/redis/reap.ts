@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { fingerprint } from '../engine/fingerprint.js';
 import { JOB_DEFAULTS } from '../engine/job-options.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
@@ -11,13 +12,27 @@ export interface Reaped {
   more: boolean;
 }
 
+/** The group of the jobs reap.lua dead-letters: a CrashedError entry, which has no stack. */
+const CRASHED = fingerprint('CrashedError');
+
 /** Recovers expired leases and promotes due delayed jobs, at most `limit` of each (see lua/reap.lua). */
 export async function reap(redis: Redis, keys: QueueKeys, limit: number): Promise<Reaped> {
   const [requeued, deadLettered, promoted, more] = (await runScript(
     redis,
     'reap',
-    [keys.active, keys.pending, keys.jobs, keys.deliveries, keys.errors, keys.dead, keys.delayed, keys.stats],
-    [keys.wake, limit, JOB_DEFAULTS.attempts],
+    [
+      keys.active,
+      keys.pending,
+      keys.jobs,
+      keys.deliveries,
+      keys.errors,
+      keys.dead,
+      keys.delayed,
+      keys.stats,
+      keys['dead-fingerprints'],
+      keys['dead-groups'],
+    ],
+    [keys.wake, limit, JOB_DEFAULTS.attempts, CRASHED.id, CRASHED.label],
   )) as [number, number, number, number];
   return { requeued, deadLettered, promoted, more: more === 1 };
 }

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import type { Fingerprint } from '../engine/fingerprint.js';
+import { entryFingerprint } from '../engine/fingerprint.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -25,6 +27,11 @@ export interface Failure {
   retryInMs: number;
   /** One error entry, a JSON object (see engine/failure.ts). */
   entry: string;
+  /**
+   * The group a dead-lettering failure is filed under (see engine/fingerprint.ts); failureFor sets
+   * it. When absent, it is taken from the entry's name and stack. Ignored for retries.
+   */
+  group?: Fingerprint;
 }
 
 export interface Settled {
@@ -57,11 +64,25 @@ async function settleChunk(
     const { result = '', keepResult, uniqueFor } = k as Keep;
     args.push(id, keepResult, result, uniqueFor);
   }
-  for (const f of failures) args.push(f.id, f.token, f.retryInMs, f.entry);
+  for (const f of failures) {
+    const group = f.retryInMs < 0 ? (f.group ?? entryFingerprint(f.entry)) : undefined;
+    args.push(f.id, f.token, f.retryInMs, f.entry, group?.id ?? '', group?.label ?? '');
+  }
   const reply = (await runScript(
     redis,
     'settle',
-    [keys.active, keys.jobs, keys.deliveries, keys.errors, keys.pending, keys.delayed, keys.dead, keys.stats],
+    [
+      keys.active,
+      keys.jobs,
+      keys.deliveries,
+      keys.errors,
+      keys.pending,
+      keys.delayed,
+      keys.dead,
+      keys.stats,
+      keys['dead-fingerprints'],
+      keys['dead-groups'],
+    ],
     args,
   )) as (number | string)[];
   return {

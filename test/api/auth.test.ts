@@ -28,6 +28,8 @@ function routes(q: string, jobId: string): Route[] {
     read(`/api/queues/${q}/jobs/${jobId}`),
     read(`/api/queues/${q}/jobs/999999/result`, 404),
     read(`/api/queues/${q}/dead?q=x`),
+    read(`/api/queues/${q}/dead/groups`),
+    read(`/api/queues/${q}/dead/groups/0123456789ab`),
     read('/metrics'),
     admin('POST', `/api/queues/${q}/pause`, undefined),
     admin('POST', `/api/queues/${q}/resume`, undefined),
@@ -37,6 +39,8 @@ function routes(q: string, jobId: string): Route[] {
     admin('POST', `/api/queues/${q}/dead/999999/retry`, { payload: 1 }, 404),
     admin('DELETE', `/api/queues/${q}/dead/999999`, undefined, 404),
     admin('POST', `/api/queues/${q}/dead/purge`, { confirm: q }),
+    admin('POST', `/api/queues/${q}/dead/groups/0123456789ab/retry`, undefined),
+    admin('DELETE', `/api/queues/${q}/dead/groups/0123456789ab`, undefined),
     // last: they empty the queue
     admin('POST', `/api/queues/${q}/drain`, undefined),
     admin('DELETE', `/api/queues/${q}`, undefined),

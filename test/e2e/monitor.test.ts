@@ -42,7 +42,7 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function tab(page: Page, name: 'Overview' | 'Dead letters' | 'Jobs'): Promise<void> {
+async function tab(page: Page, name: 'Overview' | 'Dead letters' | 'Groups' | 'Jobs'): Promise<void> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name }).click();
 }
 
@@ -210,6 +210,83 @@ describe('operator monitor', () => {
       await confirm.click();
       await untilShown(page, 'dead', 0);
       expect((await queue.counts()).dead).toBe(0);
+
+      expect(errors, 'uncaught errors in the page').toEqual([]);
+      expect(outside, 'requests outside the API origin').toEqual([]);
+    } finally {
+      await browser.close();
+      await api.close();
+      await engine.stop();
+      await queue.close();
+    }
+  });
+
+  it('groups dead letters by error fingerprint, and retries and deletes a whole group from the browser', async () => {
+    const name = queueName('monitor-groups');
+    const flag = join(scratch, 'groups-flag');
+    writeFileSync(flag, '');
+    const queue = openQueue(name);
+    const engine = await startEngine({ queue: name, handler: handlerPath('two-errors') });
+    const api = await startApiServer({
+      host: '127.0.0.1',
+      port: 0,
+      queues: [name],
+      connection: redisUrl(),
+      logger: silent,
+    });
+    const browser = await launchChromium();
+    try {
+      const { page, outside, errors } = await openMonitor(browser, api.url);
+      await page.getByTestId('stream-status').getByText('live').waitFor();
+      await queue.addBulk([
+        ...[1, 2, 3].map((n) => ({ payload: { kind: 'type', n, flag }, opts: { attempts: 1 } })),
+        ...[4, 5].map((n) => ({ payload: { kind: 'range', n, flag }, opts: { attempts: 1 } })),
+      ]);
+      await untilShown(page, 'dead', 5);
+
+      await tab(page, 'Groups');
+      const rows = page.getByTestId('group-row');
+      await expect.poll(() => rows.count()).toBe(2);
+      const typeRow = rows.filter({ hasText: 'TypeError at two-errors.js:12' });
+      const rangeRow = rows.filter({ hasText: 'RangeError at two-errors.js:14' });
+      expect(await typeRow.getByTestId('group-count').textContent()).toBe('3');
+      expect(await rangeRow.getByTestId('group-count').textContent()).toBe('2');
+      expect(await rows.first().textContent(), 'largest group first').toContain('TypeError');
+
+      // Opening a group lists its letters.
+      await typeRow.getByRole('button', { expanded: false }).click();
+      const members = page.getByTestId('group-members');
+      await expect.poll(() => members.locator('li').count()).toBe(3);
+      await members.getByText('no handler for job 2').waitFor();
+      await clearNotices(page);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'groups-laptop.png'), fullPage: true });
+
+      // The fix is deployed (the flag is gone): retrying the group runs its three jobs, and it empties.
+      rmSync(flag);
+      await typeRow.getByRole('button', { name: 'Retry group' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Retry group' }).click();
+      await untilShown(page, 'completed', 3);
+      await untilShown(page, 'dead', 2);
+      await expect.poll(() => rows.count()).toBe(1);
+      expect(await typeRow.count()).toBe(0);
+      expect(await rangeRow.getByTestId('group-count').textContent()).toBe('2');
+      expect((await queue.deadGroups()).map((g) => [g.label, g.count])).toEqual([
+        ['RangeError at two-errors.js:14', 2],
+      ]);
+
+      await page.setViewportSize(PHONE);
+      await page.waitForTimeout(200);
+      expect(await horizontalOverflow(page), 'groups at phone width scroll sideways').toBe(0);
+      await clearNotices(page);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'groups-phone.png'), fullPage: true });
+      await page.setViewportSize(LAPTOP);
+
+      // Deleting a group asks first, then removes its letters.
+      await rangeRow.getByRole('button', { name: 'Delete group' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete group' }).click();
+      await untilShown(page, 'dead', 0);
+      await page.getByText('No dead-letter groups').waitFor();
+      expect(await queue.counts()).toMatchObject({ dead: 0, completed: 3, waiting: 0 });
 
       expect(errors, 'uncaught errors in the page').toEqual([]);
       expect(outside, 'requests outside the API origin').toEqual([]);

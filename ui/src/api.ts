@@ -2,6 +2,7 @@
 // token is set; every failure becomes an ApiError with the contract's stable code.
 import type {
   DeadFilter,
+  DeadGroup,
   DeadLetter,
   EngineInfo,
   Job,
@@ -108,6 +109,16 @@ export function createClient(hooks: ClientHooks) {
       request<{ deleted: number }>('DELETE', `${q(queue)}/dead/${encodeURIComponent(id)}`),
     purgeDead: (queue: string, confirm: string) =>
       request<{ deleted: number }>('POST', `${q(queue)}/dead/purge`, { confirm }),
+    deadGroups: (queue: string) => request<{ groups: DeadGroup[] }>('GET', `${q(queue)}/dead/groups`),
+    deadGroup: (queue: string, group: string, offset: number, limit: number) =>
+      request<Page<DeadLetter>>('GET', `${q(queue)}/dead/groups/${encodeURIComponent(group)}`, undefined, {
+        offset,
+        limit,
+      }),
+    retryGroup: (queue: string, group: string) =>
+      request<{ retried: number }>('POST', `${q(queue)}/dead/groups/${encodeURIComponent(group)}/retry`),
+    deleteGroup: (queue: string, group: string) =>
+      request<{ deleted: number }>('DELETE', `${q(queue)}/dead/groups/${encodeURIComponent(group)}`),
   };
 }
 

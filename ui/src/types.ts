@@ -75,6 +75,14 @@ export interface DeadLetter {
   deadAt: number;
 }
 
+/** Dead letters that failed the same way: error name and first frame of user code. */
+export interface DeadGroup {
+  id: string;
+  label: string;
+  count: number;
+  lastDeadAt: number;
+}
+
 export interface Page<T> {
   total: number;
   items: T[];

@@ -1,6 +1,7 @@
 import { locked, queue, queuesError, view } from '../model';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CountsGrid } from './CountsGrid';
+import { DeadGroups } from './DeadGroups';
 import { DeadLetters } from './DeadLetters';
 import { Header } from './Header';
 import { JobsView } from './JobsView';
@@ -23,6 +24,7 @@ function Body() {
       <CountsGrid />
       {view.value === 'overview' && <Overview />}
       {view.value === 'dead' && <DeadLetters />}
+      {view.value === 'groups' && <DeadGroups />}
       {view.value === 'jobs' && <JobsView />}
     </>
   );

@@ -1,6 +1,11 @@
 import { counts, pauseBusy, paused, queue, setPaused, show, type View, view } from '../model';
 
-const LABELS: Record<View, string> = { overview: 'Overview', dead: 'Dead letters', jobs: 'Jobs' };
+const LABELS: Record<View, string> = {
+  overview: 'Overview',
+  dead: 'Dead letters',
+  groups: 'Groups',
+  jobs: 'Jobs',
+};
 
 function PauseControl() {
   const name = queue.value;
