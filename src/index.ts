@@ -6,6 +6,7 @@ export type { BackoffOptions, BackoffType, JobOptions } from './engine/job-optio
 export { JOB_DEFAULTS } from './engine/job-options.js';
 export type { BulkJob, DeadQuery, Page, QueueOptions } from './engine/producer.js';
 export { JOB_STATES, QUEUE_DEFAULTS, Queue } from './engine/producer.js';
+export type { ScheduleInfo, ScheduleJob, ScheduleSpec } from './engine/schedules.js';
 export { ErrorCode, SluiceError } from './errors.js';
 export type { DeadFilter } from './redis/dead-filter.js';
 export type { LiveEngine } from './redis/engines.js';

@@ -13,6 +13,8 @@ const NAMES = [
   'dlq-delete',
   'dlq-edit',
   'heartbeat',
+  'schedule-upsert',
+  'schedule-fire',
 ] as const;
 
 export type ScriptName = (typeof NAMES)[number];
