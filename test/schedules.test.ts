@@ -64,9 +64,14 @@ describe('schedules', () => {
     // apart; a sweep late by over 200 ms skips ticks, allowed here but rare.
     const steady = ticks.slice(1);
     const gaps = steady.slice(1).map((t, i) => t - (steady[i] as number));
-    expect(gaps.every((gap) => gap % 200 === 0), `gaps ${gaps.join(',')}`).toBe(true);
+    expect(
+      gaps.every((gap) => gap % 200 === 0),
+      `gaps ${gaps.join(',')}`,
+    ).toBe(true);
     const span = (steady.at(-1) as number) - (steady[0] as number);
-    expect(steady.length, `gaps ${gaps.join(',')}`).toBeGreaterThanOrEqual(Math.floor((0.8 * span) / 200) + 1);
+    expect(steady.length, `gaps ${gaps.join(',')}`).toBeGreaterThanOrEqual(
+      Math.floor((0.8 * span) / 200) + 1,
+    );
     const late = fired.filter((f) => f.tick !== ticks[0]).map((f) => f.lateMs);
     console.log(
       `schedule lateness over ${late.length} ticks after the first (ms): max ${Math.max(...late)}, mean ${(late.reduce((a, b) => a + b, 0) / late.length).toFixed(1)}; first tick ${fired.find((f) => f.tick === ticks[0])?.lateMs} ms late; fired by ${new Set(fired.map((f) => f.engine)).size} engines`,
@@ -77,7 +82,11 @@ describe('schedules', () => {
 
   it('the fire script fires a tick once: a second call with the same due time adds nothing', async () => {
     const queue = openQueue(queueName('sched-cas'));
-    const info = await queue.upsertSchedule('cas', { every: 60_000 }, { payload: { n: 1 }, opts: { attempts: 7 } });
+    const info = await queue.upsertSchedule(
+      'cas',
+      { every: 60_000 },
+      { payload: { n: 1 }, opts: { attempts: 7 } },
+    );
     const due = info.next - 60_000; // pretend the stored tick is due now: move it into the past
     await queue.redis.zadd(queue.keys.schedules, due, 'cas');
     const specJson = JSON.stringify({ every: 60_000 });
@@ -131,14 +140,22 @@ describe('schedules', () => {
 
   it('upserting the same spec keeps the next fire time; a new spec starts again', async () => {
     const queue = openQueue(queueName('sched-upsert'));
-    const first = await queue.upsertSchedule('daily', { cron: '0 6 * * *', tz: 'Asia/Tokyo' }, { payload: 1 });
+    const first = await queue.upsertSchedule(
+      'daily',
+      { cron: '0 6 * * *', tz: 'Asia/Tokyo' },
+      { payload: 1 },
+    );
     const now = await redisNow(queue);
     expect(first.next).toBeGreaterThan(now);
     expect(first.next - now).toBeLessThanOrEqual(24 * 3600 * 1000);
     // 06:00 in Tokyo is 21:00 UTC
     expect(new Date(first.next).getUTCHours()).toBe(21);
     await queue.redis.zadd(queue.keys.schedules, first.next + 5, 'daily');
-    const again = await queue.upsertSchedule('daily', { tz: 'Asia/Tokyo', cron: '0 6 * * *' }, { payload: 2 });
+    const again = await queue.upsertSchedule(
+      'daily',
+      { tz: 'Asia/Tokyo', cron: '0 6 * * *' },
+      { payload: 2 },
+    );
     expect(again.next).toBe(first.next + 5);
     const changed = await queue.upsertSchedule('daily', { cron: '0 6 * * *' }, { payload: 3 });
     expect(new Date(changed.next).getUTCHours()).toBe(6);
@@ -154,10 +171,16 @@ describe('schedules', () => {
     await expectInvalid(() => queue.upsertSchedule('x', { cron: '61 * * * *' }), 'spec.cron');
     await expectInvalid(() => queue.upsertSchedule('x', { cron: 'every day' }), 'spec.cron');
     await expectInvalid(() => queue.upsertSchedule('x', { cron: '0 0 30 2 *' }), 'spec.cron');
-    await expectInvalid(() => queue.upsertSchedule('x', { cron: '0 0 * * *', tz: 'Mars/Olympus' }), 'spec.tz');
+    await expectInvalid(
+      () => queue.upsertSchedule('x', { cron: '0 0 * * *', tz: 'Mars/Olympus' }),
+      'spec.tz',
+    );
     await expectInvalid(() => queue.upsertSchedule('x', { every: 50 }), 'spec.every');
     await expectInvalid(() => queue.upsertSchedule('x', { every: 1.5e3 + 0.5 }), 'spec.every');
-    await expectInvalid(() => queue.upsertSchedule('x', { every: 1000, cron: '* * * * *' } as never), 'spec.every');
+    await expectInvalid(
+      () => queue.upsertSchedule('x', { every: 1000, cron: '* * * * *' } as never),
+      'spec.every',
+    );
     await expectInvalid(() => queue.upsertSchedule('x', {} as never), 'spec.cron');
     await expectInvalid(() => queue.upsertSchedule('x', { every: 1000, at: 1 } as never), 'spec.at');
     await expectInvalid(

@@ -37,7 +37,10 @@ const SCHEDULE_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 export function checkScheduleName(name: unknown): string {
   if (typeof name !== 'string' || !SCHEDULE_NAME.test(name)) {
-    throw invalidOption('name', `must be 1-100 characters of A-Z a-z 0-9 _ . : -, got ${JSON.stringify(name)}`);
+    throw invalidOption(
+      'name',
+      `must be 1-100 characters of A-Z a-z 0-9 _ . : -, got ${JSON.stringify(name)}`,
+    );
   }
   return name;
 }
@@ -51,7 +54,10 @@ function checkTimeZone(tz: unknown): string {
       // falls through to the error below
     }
   }
-  throw invalidOption('spec.tz', `must be an IANA time zone such as "Europe/Berlin", got ${JSON.stringify(tz)}`);
+  throw invalidOption(
+    'spec.tz',
+    `must be an IANA time zone such as "Europe/Berlin", got ${JSON.stringify(tz)}`,
+  );
 }
 
 /** Validates a spec (naming the bad field) and puts its keys in a fixed order. */
@@ -67,12 +73,18 @@ export function checkSpec(spec: unknown): ScheduleSpec {
       throw invalidOption('spec.every', 'cannot be combined with cron or tz');
     }
     if (typeof every !== 'number' || !Number.isInteger(every) || every < MIN_EVERY || every > MAX_EVERY) {
-      throw invalidOption('spec.every', `must be an integer from ${MIN_EVERY} to ${MAX_EVERY} (ms), got ${String(every)}`);
+      throw invalidOption(
+        'spec.every',
+        `must be an integer from ${MIN_EVERY} to ${MAX_EVERY} (ms), got ${String(every)}`,
+      );
     }
     return { every };
   }
   if (typeof cron !== 'string' || cron.trim() === '' || cron.length > 200) {
-    throw invalidOption('spec.cron', `must be a cron expression (or give every), got ${JSON.stringify(cron)}`);
+    throw invalidOption(
+      'spec.cron',
+      `must be a cron expression (or give every), got ${JSON.stringify(cron)}`,
+    );
   }
   const checked: ScheduleSpec = tz === undefined ? { cron } : { cron, tz: checkTimeZone(tz) };
   try {
@@ -98,15 +110,21 @@ export function nextFireTime(spec: ScheduleSpec, due: number, now: number): numb
 }
 
 /** Validates all of upsertSchedule's input before anything is written. */
-export function prepareSchedule(spec: unknown, job: ScheduleJob | undefined, maxPayloadBytes: number): PreparedSchedule {
+export function prepareSchedule(
+  spec: unknown,
+  job: ScheduleJob | undefined,
+  maxPayloadBytes: number,
+): PreparedSchedule {
   const checked = checkSpec(spec);
   if (job !== undefined && (typeof job !== 'object' || job === null || !('payload' in job))) {
     throw invalidOption('job', 'must be an object { payload, opts? }');
   }
   // Each tick's job is "<name>:<tick>" and is due at its tick: a fixed id would make every tick
   // after the first a no-op, and a delay belongs in the schedule itself.
-  if (job?.opts?.jobId !== undefined) throw invalidOption('job.opts.jobId', 'is set per tick to "<name>:<tick ms>"');
-  if (job?.opts?.delay !== undefined) throw invalidOption('job.opts.delay', 'is not allowed: a job runs at its tick');
+  if (job?.opts?.jobId !== undefined)
+    throw invalidOption('job.opts.jobId', 'is set per tick to "<name>:<tick ms>"');
+  if (job?.opts?.delay !== undefined)
+    throw invalidOption('job.opts.delay', 'is not allowed: a job runs at its tick');
   const options = prepareJobOptions(job?.opts, 'job.opts');
   const json = encodePayload(job === undefined ? null : job.payload, maxPayloadBytes, 'job.payload');
   return { spec: checked, specJson: JSON.stringify(checked), body: recordBody(options.header, json) };
@@ -118,7 +136,9 @@ export function encodeDefinition(prepared: PreparedSchedule): string {
 }
 
 /** The spec of a stored definition; undefined when it is not one. */
-export function decodeDefinitionSpec(definition: string): { spec: ScheduleSpec; specJson: string } | undefined {
+export function decodeDefinitionSpec(
+  definition: string,
+): { spec: ScheduleSpec; specJson: string } | undefined {
   const end = definition.indexOf('\n');
   if (end < 0) return undefined;
   const specJson = definition.slice(0, end);

@@ -73,7 +73,12 @@ export async function listSchedules(redis: Redis, keys: QueueKeys): Promise<Stor
     const definition = defs[name];
     if (definition === undefined) continue;
     const last = fired[name];
-    out.push({ name, definition, next: Number(order[i + 1]), lastFired: last === undefined ? undefined : Number(last) });
+    out.push({
+      name,
+      definition,
+      next: Number(order[i + 1]),
+      lastFired: last === undefined ? undefined : Number(last),
+    });
   }
   return out;
 }

@@ -26,9 +26,15 @@ describe('nextFireTime', () => {
   });
 
   it('a cron without tz is read in UTC, and the next tick is strictly after now', () => {
-    expect(iso(nextFireTime({ cron: '0 0 * * *' }, 0, at('2026-01-01T00:00:00Z')))).toBe('2026-01-02T00:00:00.000Z');
-    expect(iso(nextFireTime({ cron: '*/15 * * * *' }, 0, at('2026-01-01T10:07:30Z')))).toBe('2026-01-01T10:15:00.000Z');
-    expect(iso(nextFireTime({ cron: '*/10 * * * * *' }, 0, at('2026-01-01T10:07:30.500Z')))).toBe('2026-01-01T10:07:40.000Z');
+    expect(iso(nextFireTime({ cron: '0 0 * * *' }, 0, at('2026-01-01T00:00:00Z')))).toBe(
+      '2026-01-02T00:00:00.000Z',
+    );
+    expect(iso(nextFireTime({ cron: '*/15 * * * *' }, 0, at('2026-01-01T10:07:30Z')))).toBe(
+      '2026-01-01T10:15:00.000Z',
+    );
+    expect(iso(nextFireTime({ cron: '*/10 * * * * *' }, 0, at('2026-01-01T10:07:30.500Z')))).toBe(
+      '2026-01-01T10:07:40.000Z',
+    );
   });
 
   it('a cron with a tz follows the zone across DST changes (Europe/Berlin, 2026)', () => {
