@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { decodeRecord } from '../dist/engine/record.js';
 import { ErrorCode, type Queue, SluiceError } from '../dist/index.js';
+import { sweepSchedules } from '../dist/janitor/schedule-sweep.js';
 import { fireSchedule } from '../dist/redis/schedules.js';
 import { handlerPath, openQueue, queueName, rejection, startEngine, waitFor } from './helpers/index.js';
 import { readLedger, useLedger } from './helpers/ledger.js';
@@ -118,6 +119,26 @@ describe('schedules', () => {
       await fireSchedule(queue.redis, queue.keys, 'cas', due + 1, due + 2, JSON.stringify({ every: 100 })),
     ).toBeUndefined();
     expect(await queue.redis.hlen(queue.keys.jobs)).toBe(0);
+    await queue.close();
+  });
+
+  it('ticks missed while no engine ran fire once on catch-up, not in a burst', async () => {
+    const queue = openQueue(queueName('sched-catchup'));
+    const { next } = await queue.upsertSchedule('beat', { every: 200 });
+    // as if no engine had run for 5 s: 25 ticks missed
+    const missed = next - 5000;
+    await queue.redis.zadd(queue.keys.schedules, missed, 'beat');
+    const reports: unknown[] = [];
+    await sweepSchedules(queue.redis, queue.keys, (report) => reports.push(report));
+    const now = await redisNow(queue);
+    expect(await queue.redis.hkeys(queue.keys.jobs)).toEqual([`beat:${missed}`]);
+    expect(reports).toEqual([{ type: 'fired', schedule: 'beat', tick: missed, lateMs: expect.any(Number) }]);
+    const [info] = await queue.listSchedules();
+    // the next tick is the first one after now, on the schedule's phase
+    expect(info?.lastFired).toBe(missed);
+    expect((info?.next as number) - missed).toBeGreaterThanOrEqual(5000);
+    expect(((info?.next as number) - missed) % 200).toBe(0);
+    expect((info?.next as number) - now).toBeLessThanOrEqual(200);
     await queue.close();
   });
 
