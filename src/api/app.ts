@@ -14,6 +14,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
 import { rateLimitRoutes } from './routes/rate-limit.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { installSecurityHeaders } from './security.js';
 import { DEFAULT_UI_DIR, serveUi } from './static.js';
 
@@ -81,6 +82,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   rateLimitRoutes(app, queues);
   deadGroupRoutes(app, queues);
   eventRoutes(app, queues);
+  scheduleRoutes(app, queues);
   metricsRoutes(app, queues, deps.metrics ?? []);
   if (deps.uiDir !== false) serveUi(app, deps.uiDir ?? DEFAULT_UI_DIR);
   return app;

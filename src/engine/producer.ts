@@ -25,6 +25,7 @@ import { isPaused, pause, resume } from '../redis/pause.js';
 import { clearRateLimit, rateLimit, setRateLimit } from '../redis/rate-limit.js';
 import type { JobResult } from '../redis/results.js';
 import { readResult } from '../redis/results.js';
+import { listSchedules, removeSchedule, upsertSchedule } from '../redis/schedules.js';
 import type { QueueSnapshot } from '../redis/snapshot.js';
 import { snapshot } from '../redis/snapshot.js';
 import { KIB, MIB } from '../units.js';
@@ -34,6 +35,14 @@ import { isValidJobId, prepareJobOptions } from './job-options.js';
 import type { RateLimit } from './rate-limit.js';
 import { checkRateLimit } from './rate-limit.js';
 import { encodePayload, recordBody } from './record.js';
+import type { ScheduleInfo, ScheduleJob, ScheduleSpec } from './schedules.js';
+import {
+  checkScheduleName,
+  decodeDefinitionSpec,
+  encodeDefinition,
+  nextFireTime,
+  prepareSchedule,
+} from './schedules.js';
 import { ResultWaiter } from './waiter.js';
 
 export interface QueueOptions {
@@ -418,6 +427,41 @@ export class Queue<P = unknown> {
   /** Deletes the letters in a group when the call began, in bounded chunks; returns how many. */
   async deleteDeadGroup(id: string): Promise<number> {
     return deleteDeadGroup(this.redis, this.keys, checkGroupId(id));
+  }
+
+  /**
+   * Creates or replaces a schedule: engines add `job` at every tick of `spec`, once per tick
+   * however many run. Upserting the same spec again keeps its next fire time (only the job
+   * changes); a new spec starts from now. Resolves with the schedule as stored.
+   */
+  async upsertSchedule(name: string, spec: ScheduleSpec, job?: ScheduleJob<P>): Promise<ScheduleInfo> {
+    this.#open();
+    checkScheduleName(name);
+    const prepared = prepareSchedule(spec, job, this.#maxPayloadBytes);
+    const stored = await upsertSchedule(
+      this.redis,
+      this.keys,
+      name,
+      prepared.specJson,
+      encodeDefinition(prepared),
+      (now) => nextFireTime(prepared.spec, now, now),
+    );
+    return { name, spec: prepared.spec, ...stored };
+  }
+
+  /** Deletes a schedule; false when there was none. A job it already added is left to run. */
+  async removeSchedule(name: string): Promise<boolean> {
+    this.#open();
+    return removeSchedule(this.redis, this.keys, checkScheduleName(name));
+  }
+
+  /** Every schedule with its next fire time and the tick it last fired, soonest first. */
+  async listSchedules(): Promise<ScheduleInfo[]> {
+    const stored = await listSchedules(this.redis, this.keys);
+    return stored.flatMap(({ name, definition, next, lastFired }) => {
+      const decoded = decodeDefinitionSpec(definition);
+      return decoded === undefined ? [] : [{ name, spec: decoded.spec, next, lastFired }];
+    });
   }
 
   async close(): Promise<void> {

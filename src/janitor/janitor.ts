@@ -26,6 +26,7 @@ export class Janitor {
     const worker = new Worker(new URL('./thread.js', import.meta.url), { workerData: this.data });
     worker.on('message', (report: JanitorReport) => {
       if (report.type === 'reaped') this.log.info(report, 'janitor recovered jobs');
+      else if (report.type === 'fired') this.log.debug(report, 'schedule fired');
       else this.log.warn({ err: report.message }, 'janitor sweep failed; retrying next interval');
     });
     worker.on('error', (error) => this.log.error({ err: error }, 'janitor thread died'));

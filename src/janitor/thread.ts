@@ -1,6 +1,8 @@
 /**
  * Janitor thread: every interval (with jitter, so janitors of many processes spread out) it
  * recovers expired leases and promotes due delayed jobs, in bounded calls until none is left.
+ * A second loop fires due schedules, waking at the soonest next tick (at least once a second),
+ * since the reap interval (5 s by default) is too coarse for cron ticks.
  * Its own connection keeps it independent of a busy dispatcher; the reap script is atomic, so
  * any number of janitors may run against one queue.
  */
@@ -10,12 +12,14 @@ import { queueKeys } from '../redis/keys.js';
 import { reap } from '../redis/reap.js';
 import type { JanitorData, JanitorReport } from './protocol.js';
 import { STOP } from './protocol.js';
+import { MAX_SCHEDULE_WAIT_MS, sweepSchedules } from './schedule-sweep.js';
 
 const data = workerData as JanitorData;
 const keys = queueKeys(data.queue);
 const { redis } = connect(data.connection, `sluice:janitor:${data.queue}`, true);
 let stopping = false;
 let timer: NodeJS.Timeout | undefined;
+let scheduleTimer: NodeJS.Timeout | undefined;
 
 function report(message: JanitorReport): void {
   parentPort?.postMessage(message);
@@ -43,10 +47,23 @@ function schedule(): void {
   }, jittered);
 }
 
+function scheduleSweep(waitMs: number): void {
+  if (stopping) return;
+  scheduleTimer = setTimeout(() => {
+    sweepSchedules(redis, keys, report)
+      .catch((error: Error) => {
+        report({ type: 'error', message: error.message });
+        return MAX_SCHEDULE_WAIT_MS;
+      })
+      .then(scheduleSweep);
+  }, waitMs);
+}
+
 parentPort?.on('message', (message) => {
   if (message !== STOP) return;
   stopping = true;
   clearTimeout(timer);
+  clearTimeout(scheduleTimer);
   // disconnect, not quit: quit waits out a connection attempt still in progress. Then exit: a
   // socket still connecting keeps the thread alive for seconds, and a reap cut short is harmless
   // (each reap call is one atomic script).
@@ -55,3 +72,4 @@ parentPort?.on('message', (message) => {
 });
 
 schedule();
+scheduleSweep(0);

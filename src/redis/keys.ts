@@ -20,6 +20,9 @@ export const KEY_NAMES = [
   'engine-info',
   'history',
   'epoch',
+  'schedules',
+  'schedule-defs',
+  'schedule-fired',
 ] as const;
 
 export type KeyName = (typeof KEY_NAMES)[number];

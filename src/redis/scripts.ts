@@ -16,6 +16,8 @@ const NAMES = [
   'cancel',
   'drain',
   'obliterate',
+  'schedule-upsert',
+  'schedule-fire',
 ] as const;
 
 export type ScriptName = (typeof NAMES)[number];

@@ -20,7 +20,8 @@ import {
 /** Most jobs one enqueue request may add (one script call). */
 const MAX_COUNT = 1000;
 
-const optsSchema = object({
+/** Job options as add takes them (the schedule routes refuse jobId and delay in the library). */
+export const optsSchema = object({
   attempts: { type: 'integer', minimum: 1, maximum: 1000 },
   delay: { type: 'integer', minimum: 0 },
   runAt: { type: 'integer', minimum: 0 },
