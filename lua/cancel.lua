@@ -8,6 +8,7 @@ KEYS[5] delayed     ZSET   sluice:{q}:delayed
 KEYS[6] active      ZSET   sluice:{q}:active
 KEYS[7] dead        ZSET   sluice:{q}:dead
 KEYS[8] stats       HASH   sluice:{q}:stats
+KEYS[9] progress    HASH   sluice:{q}:progress
 
 ARGV[1] cancel channel: the ids of running jobs are PUBLISHed there, comma-separated, so the
         engine holding them fires their AbortSignal and drops their leases
@@ -50,6 +51,7 @@ for i = 2, #ARGV do
       redis.call('HDEL', KEYS[1], id)
       redis.call('HDEL', KEYS[2], id)
       redis.call('HDEL', KEYS[3], id)
+      redis.call('HDEL', KEYS[9], id)
       cancelled = cancelled + 1
     end
   end

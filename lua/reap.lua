@@ -10,6 +10,7 @@ KEYS[7] delayed     ZSET  sluice:{q}:delayed
 KEYS[8] stats       HASH  sluice:{q}:stats
 KEYS[9] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's fingerprint id
 KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label; members in KEYS[10]:G
+KEYS[11] progress   HASH  sluice:{q}:progress           id -> progress of the running attempt (deleted here)
 
 ARGV[1] wake channel
 ARGV[2] max jobs to handle in this call (bounded, so the script stays short)
@@ -79,6 +80,9 @@ if #expired > 0 then
   end
   if #unleased > 0 then
     redis.call('HSET', KEYS[4], unpack(unleased))
+    if redis.call('EXISTS', KEYS[11]) == 1 then
+      redis.call('HDEL', KEYS[11], unpack(expired))
+    end
   end
   if #back > 0 then
     redis.call('RPUSH', KEYS[2], unpack(back))

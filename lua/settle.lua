@@ -11,6 +11,7 @@ KEYS[8] stats       HASH  sluice:{q}:stats
 KEYS[9] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's fingerprint id
 KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label; the members of
                           group G are the ZSET KEYS[10]:G (sluice:{q}:dead-groups:G, same hash tag)
+KEYS[11] progress   HASH  sluice:{q}:progress          id -> progress of the running attempt
 
 ARGV[1] wake channel
 ARGV[2] finished channel: "c:" + ids whose result was kept, "d:" + ids dead-lettered (for addAndWait)
@@ -35,6 +36,7 @@ Invariants
   - a completed job leaves no key behind but its kept result and unique key, both expiring; a
     keep entry is applied only with its job's completion (a stale completion keeps nothing)
   - a failed one keeps its record and gains one error entry
+  - the progress of every settled attempt is deleted (it described the attempt that just ended)
   - a dead-lettered job is filed in its fingerprint group (member of KEYS[10]:G with its dead-at,
     KEYS[9][id] = G, KEYS[10][G] = label); completions and retries touch no group key
   - a retry waits in delayed (due = now + delay, Redis clock) or goes to the tail of pending when delay is 0
@@ -74,6 +76,9 @@ if #owned == 0 then
   return out
 end
 redis.call('ZREM', KEYS[1], unpack(owned))
+if redis.call('EXISTS', KEYS[11]) == 1 then
+  redis.call('HDEL', KEYS[11], unpack(owned))
+end
 
 if #done > 0 then
   redis.call('HDEL', KEYS[2], unpack(done))

@@ -14,6 +14,7 @@ import type { FailureReason } from './failure.js';
 import { decodeOptionHeader } from './job-options.js';
 import type { Leases } from './leases.js';
 import type { Logger } from './logger.js';
+import type { ProgressWriter } from './progress.js';
 import type { Settler } from './settler.js';
 
 /**
@@ -68,6 +69,7 @@ interface Deps {
   quarantine: ThreadPool;
   leases: Leases;
   settler: Settler;
+  progress: ProgressWriter;
   clock: RedisClock;
   log: Logger;
 }
@@ -313,6 +315,10 @@ export class Dispatcher {
           for (const [i, outcome] of early) handle(i, outcome);
           if (2 * done >= batch.length) halfDone();
         },
+        onProgress: (progress) => {
+          for (const [i, json] of progress)
+            if (handled[i] === 0) this.deps.progress.report(batch[i] as Leased, json);
+        },
       });
     } catch (error) {
       if (this.#state === 'stopped') return; // the pool is closing: the janitor recovers these leases
@@ -399,6 +405,7 @@ export class Dispatcher {
     await settler.drain();
     await this.#release(this.#interrupted.splice(0));
     leases.stop();
+    this.deps.progress.stop();
     this.#to('stopped');
     log.info({ released: unstarted.length, leftToJanitor: leases.size }, 'dispatcher stopped');
   }

@@ -17,6 +17,7 @@ import { Leases } from './leases.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import { EngineMetrics } from './metrics.js';
+import { ProgressWriter } from './progress.js';
 import { Settler } from './settler.js';
 import { judgeServer } from './startup-checks.js';
 
@@ -116,7 +117,17 @@ export class Engine {
       () => dispatcher?.capacityFreed(),
     );
     dispatcher = new Dispatcher(
-      { redis, keys, pool, quarantine, leases, settler, clock, log },
+      {
+        redis,
+        keys,
+        pool,
+        quarantine,
+        leases,
+        settler,
+        progress: new ProgressWriter(redis, keys, log),
+        clock,
+        log,
+      },
       {
         window: {
           maxInFlight: options.maxInFlight,

@@ -23,6 +23,7 @@ export async function cancel(redis: Redis, keys: QueueKeys, ids: readonly string
         keys.active,
         keys.dead,
         keys.stats,
+        keys.progress,
       ],
       [keys.cancel, ...ids.slice(i, i + CANCEL_MAX)],
     )) as CancelStatus[];

@@ -42,6 +42,8 @@ export interface JobInfo {
   lastError?: ErrorEntry;
   /** Lease deadline (active), due time (delayed) or dead-at time (dead), ms by the Redis clock. */
   until?: number;
+  /** The latest ctx.progress() of the running attempt. */
+  progress?: unknown;
 }
 
 export interface DeadLetter {
@@ -186,9 +188,10 @@ export async function getJob(redis: Redis, keys: QueueKeys, id: string): Promise
       .hget(keys.errors, id)
       .zscore(keys.active, id)
       .zscore(keys.delayed, id)
-      .zscore(keys.dead, id),
+      .zscore(keys.dead, id)
+      .hget(keys.progress, id),
   );
-  const [record, deliveries, errors, active, delayed, dead] = (reply ?? []).map(([, v]) => v) as (
+  const [record, deliveries, errors, active, delayed, dead, progress] = (reply ?? []).map(([, v]) => v) as (
     | string
     | null
   )[];
@@ -196,7 +199,15 @@ export async function getJob(redis: Redis, keys: QueueKeys, id: string): Promise
   const state: JobState =
     active != null ? 'active' : delayed != null ? 'delayed' : dead != null ? 'dead' : 'waiting';
   const until = Number(active ?? delayed ?? dead ?? Number.NaN) || undefined;
-  return toJobInfo(id, state, record, deliveries, errors, until);
+  const info = toJobInfo(id, state, record, deliveries, errors, until);
+  if (typeof progress === 'string') {
+    try {
+      info.progress = JSON.parse(progress);
+    } catch {
+      // not written by progress.lua: shown as absent rather than failing the lookup
+    }
+  }
+  return info;
 }
 
 export interface JobPage {

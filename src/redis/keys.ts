@@ -20,6 +20,7 @@ export const KEY_NAMES = [
   'engine-info',
   'history',
   'epoch',
+  'progress',
   'schedules',
   'schedule-defs',
   'schedule-fired',

@@ -14,6 +14,7 @@ const NAMES = [
   'dlq-edit',
   'heartbeat',
   'cancel',
+  'progress',
   'drain',
   'obliterate',
   'schedule-upsert',

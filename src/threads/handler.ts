@@ -10,6 +10,12 @@ export interface JobContext {
   readonly token: number;
   /** Fires when the job's timeout passes or the engine shuts down; stop work and return or throw. */
   readonly signal: AbortSignal;
+  /**
+   * Reports how far the job has got: any JSON value of at most 4 KiB (the latest wins). Written to
+   * Redis within about 150 ms while the attempt runs, for getJob and the API; cleared when the
+   * attempt ends. Throws a TypeError for a value JSON cannot carry or that is too large.
+   */
+  progress(value: unknown): void;
 }
 
 /** A handler module exports `default async (payload, ctx) => result`. */

@@ -41,11 +41,14 @@ export interface PoolOptions {
 const RUNNER = new URL('./runner.js', import.meta.url).href;
 
 type EarlyHandler = (outcomes: [number, Outcome][]) => void;
+type ProgressHandler = (progress: [number, string][]) => void;
 
 export interface RunOptions {
   /** Watch the batch's thread from this many ms after the start (0: never; see run()). */
   watchMs?: number;
   onEarly?: EarlyHandler;
+  /** Progress reported by the batch's jobs: [index in the batch, JSON]. */
+  onProgress?: ProgressHandler;
 }
 
 /** The batch's thread stopped answering past its watch time and was terminated. */
@@ -67,7 +70,10 @@ export class ThreadPool {
   readonly #answered = new Map<number, number>();
   readonly #outcomes: BroadcastChannel;
   /** Running batches, by batch number: who wants their early outcomes, which thread runs them. */
-  readonly #batches = new Map<number, { onEarly?: EarlyHandler | undefined; thread?: number }>();
+  readonly #batches = new Map<
+    number,
+    { onEarly?: EarlyHandler | undefined; onProgress?: ProgressHandler | undefined; thread?: number }
+  >();
   #nextBatch = 0;
   readonly capacity: number;
 
@@ -90,7 +96,7 @@ export class ThreadPool {
     this.#pinger = setInterval(() => this.#ping.postMessage(PING_MESSAGE), PING_MS).unref();
     this.#outcomes = new BroadcastChannel(workerData.outcomeChannel);
     this.#outcomes.onmessage = (event) => {
-      const { batch, thread, outcomes } = (event as MessageEvent).data as EarlyOutcomes;
+      const { batch, thread, outcomes, progress } = (event as MessageEvent).data as EarlyOutcomes;
       const running = this.#batches.get(batch);
       if (running === undefined) return;
       if (thread !== undefined) {
@@ -99,6 +105,7 @@ export class ThreadPool {
         if (!this.#answered.has(thread)) this.#answered.set(thread, performance.now());
       }
       if (outcomes.length > 0) running.onEarly?.(outcomes);
+      if (progress !== undefined) running.onProgress?.(progress);
     };
     this.#outcomes.unref();
     this.#piscina = new Piscina({
@@ -149,7 +156,7 @@ export class ThreadPool {
   async run(jobs: WireJob[], options: RunOptions = {}): Promise<BatchResult> {
     const batch = this.#nextBatch++;
     const watchMs = options.watchMs ?? 0;
-    this.#batches.set(batch, { onEarly: options.onEarly });
+    this.#batches.set(batch, { onEarly: options.onEarly, onProgress: options.onProgress });
     let watchdog: NodeJS.Timeout | undefined;
     let stalled = false;
     const check = (): void => {

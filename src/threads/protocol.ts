@@ -35,7 +35,12 @@ export interface EarlyOutcomes {
   thread?: number;
   /** [index in the batch, outcome] */
   outcomes: [number, Outcome][];
+  /** [index in the batch, progress JSON]: the latest ctx.progress() of each job since the last post. */
+  progress?: [number, string][];
 }
+
+/** Largest ctx.progress() value, as JSON. */
+export const MAX_PROGRESS_BYTES = 4096;
 
 export const EARLY_OUTCOMES_MS = 50;
 

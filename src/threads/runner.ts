@@ -20,7 +20,13 @@ import type {
   ThreadData,
   WireJob,
 } from './protocol.js';
-import { COMPLETED, EARLY_OUTCOMES_MS, PING_MESSAGE, SHUTDOWN_MESSAGE } from './protocol.js';
+import {
+  COMPLETED,
+  EARLY_OUTCOMES_MS,
+  MAX_PROGRESS_BYTES,
+  PING_MESSAGE,
+  SHUTDOWN_MESSAGE,
+} from './protocol.js';
 
 const data = workerData as ThreadData;
 const running = new Set<AbortController>();
@@ -31,6 +37,8 @@ interface Running {
   jobs: WireJob[];
   results: Outcome[];
   contexts: (Context | undefined)[];
+  /** Progress JSON reported since the last early post, by index. */
+  progress?: Map<number, string>;
 }
 
 const batches = new Set<Running>();
@@ -135,7 +143,19 @@ class Context implements JobContext {
     readonly id: string,
     readonly token: number,
     readonly attempt: number,
+    private readonly batch: Running,
+    private readonly index: number,
   ) {}
+
+  progress(value: unknown): void {
+    let json: string;
+    try {
+      json = encodePayload(value, MAX_PROGRESS_BYTES, 'progress', 'the 4 KiB progress limit');
+    } catch (error) {
+      throw new TypeError((error as Error).message);
+    }
+    (this.batch.progress ??= new Map()).set(this.index, json);
+  }
 
   get controller(): AbortController {
     if (this.#controller === undefined) {
@@ -214,7 +234,7 @@ async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: nu
     results[i] = failed('decode_error', error);
     return;
   }
-  const ctx = new Context(job.id, job.token, job.token - record.base);
+  const ctx = new Context(job.id, job.token, job.token - record.base, batch, i);
   batch.contexts[i] = ctx;
   const { options } = record;
   const { timeout } = options;
@@ -283,22 +303,30 @@ class EarlyPoster {
 
   constructor(
     private readonly batch: number,
-    private readonly results: readonly (Outcome | undefined)[],
+    private readonly running: Running,
   ) {
     this.#timer = setTimeout(() => this.#post(), EARLY_OUTCOMES_MS);
   }
 
   #post(): void {
-    this.#posted ??= new Uint8Array(this.results.length);
+    const { results } = this.running;
+    this.#posted ??= new Uint8Array(results.length);
     const posted = this.#posted;
     const outcomes: [number, Outcome][] = [];
-    this.results.forEach((outcome, i) => {
+    results.forEach((outcome, i) => {
       if (outcome !== undefined && posted[i] === 0) {
         posted[i] = 1;
         outcomes.push([i, outcome]);
       }
     });
-    if (outcomes.length > 0) early.postMessage({ batch: this.batch, outcomes } satisfies EarlyOutcomes);
+    const message: EarlyOutcomes = { batch: this.batch, outcomes };
+    const progress = this.running.progress;
+    if (progress !== undefined && progress.size > 0) {
+      // A finished job's progress is moot: its outcome clears it.
+      message.progress = [...progress].filter(([i]) => posted[i] === 0);
+      progress.clear();
+    }
+    if (outcomes.length > 0 || (message.progress?.length ?? 0) > 0) early.postMessage(message);
     this.#timer = setTimeout(() => this.#post(), EARLY_OUTCOMES_MS);
   }
 
@@ -315,7 +343,7 @@ export default async function runBatch({ batch, jobs, watched }: RunBatch): Prom
   const results: Outcome[] = new Array(jobs.length);
   const active: Running = { jobs, results, contexts: new Array(jobs.length) };
   batches.add(active);
-  const poster = new EarlyPoster(batch, results);
+  const poster = new EarlyPoster(batch, active);
   const one = data.concurrency === 0 ? runJob : limited;
   try {
     await Promise.all(jobs.map((job, i) => one(job, module, active, i)));
