@@ -58,6 +58,23 @@ describe('examples', () => {
     expect(stdout.trim()).toBe(`sha256: ${createHash('sha256').update('hello').digest('hex')}`);
   });
 
+  it('examples/job-control.js, shown in the README, sees progress, cancels, and keeps a jobId unique', async () => {
+    const example = readFileSync(new URL('../examples/job-control.js', import.meta.url), 'utf8');
+    expect(readme).toContain(example);
+    const { stdout } = await run(process.execPath, ['examples/job-control.js'], {
+      env: { ...process.env, REDIS_URL: redisUrl() },
+    });
+    const lines = stdout.split('\n').filter((line) => !line.startsWith('{'));
+    expect(lines.slice(0, 6)).toEqual([
+      'again: report-2027-01',
+      expect.stringMatching(/^progress: \{"step":\d+,"of":50\}$/),
+      'cancel: stopped',
+      'runAt: delayed',
+      'cancel: removed',
+      '',
+    ]);
+  });
+
   it('examples/retry-handler.js, shown in the README, dead-letters at once or retries on its own schedule', async () => {
     const example = readFileSync(new URL('../examples/retry-handler.js', import.meta.url), 'utf8');
     expect(readme).toContain(example);
