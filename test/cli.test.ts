@@ -4,7 +4,7 @@
  * password-protected Redis reached through its URL without the password leaking into the logs.
  */
 
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -159,17 +159,21 @@ describe.sequential('engine command', () => {
     expect(result.logs.find((l) => l.level === FATAL)?.msg).toMatch(/SLUICE_API_TOKEN/);
   });
 
-  it('--api with --processes 2 serves one API from the supervisor', async () => {
+  it('--api with --processes 2 serves one API from the supervisor; the cores are shared out as threads', async () => {
     const queue = queueName('cli-api-procs');
-    const engine = spawnEngine([...baseArgs(queue), '--processes', '2', '--api', '127.0.0.1:0']);
+    const noThreads = baseArgs(queue).slice(0, -2); // drops '--threads 1'
+    const engine = spawnEngine([...noThreads, '--processes', '2', '--api', '127.0.0.1:0']);
     try {
       const url = (await engine.waitForLog('the API URL', (l) => typeof l.url === 'string')).url as string;
-      await waitFor('two live engines', async () => {
+      const engines = await waitFor('two live engines', async () => {
         const reply = (await (await fetch(`${url}/api/queues/${queue}/engines`)).json()) as {
-          engines: unknown[];
+          engines: { threads: number }[];
         };
-        return reply.engines.length === 2;
+        return reply.engines.length === 2 ? reply.engines : undefined;
       });
+      // no --threads: each of the 2 processes gets half the cores (at least one thread)
+      const share = Math.max(1, Math.floor(availableParallelism() / 2));
+      expect(engines?.map((e) => e.threads)).toEqual([share, share]);
       expect(engine.logs().filter((l) => typeof l.url === 'string')).toHaveLength(1);
       engine.signal('SIGTERM');
       expect(await engine.waitForExit()).toEqual({ code: 0, signal: null });

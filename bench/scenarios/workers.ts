@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Lib } from '../lib/protocol.js';
 import type { ConsumeSpec } from './rows.js';
 import { consumeRow } from './rows.js';
@@ -47,16 +48,21 @@ export const workerConcurrent: Scenario = {
   },
 };
 
+/** Threads per engine process as `--processes K` shares out the cores when --threads is not given. */
+function threadsPerProcess(processes: number): { threads: number } {
+  return { threads: Math.max(1, Math.floor(availableParallelism() / processes)) };
+}
+
 export const scaling: Scenario = {
   name: 'scaling',
   description:
-    'the worker-concurrent shape with 1 and with 2 consumer processes (Sluice engines of 2 threads; peers at concurrency 100 each)',
+    'the worker-concurrent shape with 1 and with 2 consumer processes (Sluice engines as `--processes K` runs them: the cores shared out as threads; peers at concurrency 100 each)',
   steps: () => 6,
   async run(ctx, rep, order) {
     for (const processes of [1, 2]) {
       for (const lib of order) {
         await row(ctx, this.name, `${processes} process${processes > 1 ? 'es' : ''}`, lib, rep, () =>
-          consumeRow(ctx, lib, { ...noop(ctx.sizes.scaling, 100, SLUICE_THREADS_2), processes }),
+          consumeRow(ctx, lib, { ...noop(ctx.sizes.scaling, 100, threadsPerProcess(processes)), processes }),
         );
       }
     }

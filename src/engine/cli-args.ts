@@ -10,7 +10,8 @@ of worker threads with the handler module's default export, async (payload, ctx)
 
   --queue NAME            queue to work on (required)
   --handler PATH          handler module (required)
-  --threads N             worker threads per process (default: number of cores)
+  --threads N             worker threads per process (default: the cores, shared out among
+                          the --processes)
   --concurrency N         jobs running at once per thread (default: every job the thread
                           was handed; set it when a handler must not run too many at once)
   --processes auto|K      engine processes; auto = one per core (default 1); a crashed

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import { type ApiServer, startApiServer } from '../api/server.js';
@@ -24,8 +25,12 @@ function engineOptions(args: CliArgs, redis: string, log: Logger): EngineOptions
   return options;
 }
 
-/** The flags a supervised child gets: the same, but one process, a fixed Redis URL and no API (the supervisor serves it). */
-function childArgs(argv: readonly string[], redis: string): string[] {
+/**
+ * The flags a supervised child gets: the same, but one process, a fixed Redis URL and no API (the
+ * supervisor serves it). Without --threads, the cores are shared out: K processes of
+ * cores / K threads each, so `--processes auto` is one thread per core, not cores² threads.
+ */
+function childArgs(argv: readonly string[], redis: string, args: CliArgs): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -37,7 +42,11 @@ function childArgs(argv: readonly string[], redis: string): string[] {
     if (arg.startsWith('--processes=') || arg.startsWith('--redis=') || arg.startsWith('--api=')) continue;
     out.push(arg);
   }
-  return [...out, '--processes', '1', '--redis', redis];
+  const threads =
+    args.threads === undefined
+      ? ['--threads', String(Math.max(1, Math.floor(availableParallelism() / args.processes)))]
+      : [];
+  return [...out, ...threads, '--processes', '1', '--redis', redis];
 }
 
 /** The operator API and monitor, when --api was given; undefined otherwise. */
@@ -135,7 +144,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       return configError(error, log);
     }
     try {
-      return await supervise(ENTRY, childArgs(argv, redis), args.processes, log);
+      return await supervise(ENTRY, childArgs(argv, redis, args), args.processes, log);
     } finally {
       await api?.close();
     }

@@ -154,7 +154,8 @@ class Context implements JobContext {
     } catch (error) {
       throw new TypeError((error as Error).message);
     }
-    (this.batch.progress ??= new Map()).set(this.index, json);
+    this.batch.progress ??= new Map();
+    this.batch.progress.set(this.index, json);
   }
 
   get controller(): AbortController {
