@@ -130,8 +130,10 @@ export class ThreadPool {
   /**
    * The least busy thread with room that has answered a ping lately (a new thread that has not
    * answered yet counts as live). A thread stuck in a busy loop would otherwise be handed more
-   * batches, whose jobs would wait for it however idle the other threads are. null: none now;
-   * Piscina asks again when a task finishes or a thread starts.
+   * batches, whose jobs would wait for it however idle the other threads are. A thread running
+   * no task is never skipped: no handler of it can be looping, so its silence is only a starved
+   * CPU, and skipping it could leave a batch waiting for a task to finish when none runs. null:
+   * none now; Piscina asks again when a task finishes or a thread starts.
    */
   #choose(workers: PiscinaWorker[], perThread: number): PiscinaWorker | null {
     const now = performance.now();
@@ -139,7 +141,7 @@ export class ThreadPool {
     for (const worker of workers) {
       if (worker.currentUsage >= perThread || worker.terminating || worker.destroyed) continue;
       const answered = this.#answered.get(worker.id);
-      if (answered !== undefined && now - answered > STALLED_MS) continue;
+      if (answered !== undefined && now - answered > STALLED_MS && worker.currentUsage > 0) continue;
       if (best === null || worker.currentUsage < best.currentUsage) best = worker;
     }
     return best;
