@@ -12,18 +12,7 @@ ARGV[1..] ids
 Returns the number deleted; an id that is not dead (waiting, running, unknown) is left alone.
 A deleted job leaves its fingerprint group (see settle.lua).
 ]]
--- Takes a dead letter out of its fingerprint group; a group that empties is forgotten.
-local function unfile(id)
-  local group = redis.call('HGET', KEYS[5], id)
-  if group then
-    redis.call('HDEL', KEYS[5], id)
-    local members = KEYS[6] .. ':' .. group
-    redis.call('ZREM', members, id)
-    if redis.call('EXISTS', members) == 0 then
-      redis.call('HDEL', KEYS[6], group)
-    end
-  end
-end
+-- @include unfile
 
 local deleted = 0
 for _, id in ipairs(ARGV) do
@@ -31,7 +20,7 @@ for _, id in ipairs(ARGV) do
     redis.call('HDEL', KEYS[2], id)
     redis.call('HDEL', KEYS[3], id)
     redis.call('HDEL', KEYS[4], id)
-    unfile(id)
+    unfile(KEYS[5], KEYS[6], id)
     deleted = deleted + 1
   end
 end

@@ -24,18 +24,7 @@ Invariants
   - the check that the job is dead and the redrive are one script: an edit never reaches a job that
     was redriven or deleted meanwhile
 ]]
--- Takes a dead letter out of its fingerprint group; a group that empties is forgotten.
-local function unfile(id)
-  local group = redis.call('HGET', KEYS[6], id)
-  if group then
-    redis.call('HDEL', KEYS[6], id)
-    local members = KEYS[7] .. ':' .. group
-    redis.call('ZREM', members, id)
-    if redis.call('EXISTS', members) == 0 then
-      redis.call('HDEL', KEYS[7], group)
-    end
-  end
-end
+-- @include unfile
 
 local id = ARGV[2]
 if not redis.call('ZSCORE', KEYS[1], id) then
@@ -53,7 +42,7 @@ if not p3 then
 end
 
 redis.call('ZREM', KEYS[1], id)
-unfile(id)
+unfile(KEYS[6], KEYS[7], id)
 local base = math.abs(tonumber(redis.call('HGET', KEYS[4], id)) or 0)
 redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2, p3) .. ARGV[3])
 if redis.call('LPUSH', KEYS[2], id) == 1 then

@@ -24,18 +24,7 @@ Invariants
   - a moved job leaves its fingerprint group (see settle.lua); a damaged one stays in it
   - every check comes before the first write of an id (Redis keeps a script's writes on error)
 ]]
--- Takes a dead letter out of its fingerprint group; a group that empties is forgotten.
-local function unfile(id)
-  local group = redis.call('HGET', KEYS[6], id)
-  if group then
-    redis.call('HDEL', KEYS[6], id)
-    local members = KEYS[7] .. ':' .. group
-    redis.call('ZREM', members, id)
-    if redis.call('EXISTS', members) == 0 then
-      redis.call('HDEL', KEYS[7], group)
-    end
-  end
-end
+-- @include unfile
 
 local ids
 if ARGV[2] == 'all' then
@@ -59,7 +48,7 @@ for _, id in ipairs(ids) do
   elseif p2 and redis.call('ZREM', KEYS[1], id) == 1 then
     local base = math.abs(tonumber(redis.call('HGET', KEYS[4], id)) or 0)
     redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2))
-    unfile(id)
+    unfile(KEYS[6], KEYS[7], id)
     moved[#moved + 1] = id
   end
 end

@@ -31,9 +31,19 @@ interface Loaded {
   command: string;
 }
 
+/**
+ * A line `-- @include NAME` is replaced by lua/includes/NAME.lua, so scripts share helpers (Redis
+ * runs each script alone: there is no require). The digest covers the expanded text.
+ */
+function expandIncludes(lua: string): string {
+  return lua.replace(/^-- @include ([a-z-]+)$/gm, (_, name: string) =>
+    readFileSync(new URL(`includes/${name}.lua`, LUA_DIR), 'utf8').trimEnd(),
+  );
+}
+
 const loaded = new Map<ScriptName, Loaded>(
   NAMES.map((name) => {
-    const lua = readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8');
+    const lua = expandIncludes(readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8'));
     const digest = createHash('sha1').update(lua).digest('hex').slice(0, 10);
     return [name, { lua, command: `sluice_${name.replaceAll('-', '_')}_${digest}` }];
   }),
