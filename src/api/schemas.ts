@@ -90,6 +90,7 @@ export const jobSchema = object(
     errors: { type: 'array', items: errorEntry },
     lastError: errorEntry,
     until: num,
+    priority: num,
   },
   ['id', 'state', 'attempts', 'deliveries', 'errors'],
 );

@@ -31,6 +31,7 @@ export async function reap(redis: Redis, keys: QueueKeys, limit: number): Promis
       keys.stats,
       keys['dead-fingerprints'],
       keys['dead-groups'],
+      keys.priorities,
     ],
     [keys.wake, limit, JOB_DEFAULTS.attempts, CRASHED.id, CRASHED.label],
   )) as [number, number, number, number];

@@ -82,6 +82,7 @@ async function settleChunk(
       keys.stats,
       keys['dead-fingerprints'],
       keys['dead-groups'],
+      keys.priorities,
     ],
     args,
   )) as (number | string)[];
