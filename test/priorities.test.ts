@@ -7,7 +7,9 @@ import { retryDead } from '../dist/redis/dlq.js';
 import { levelKey } from '../dist/redis/keys.js';
 import { reap } from '../dist/redis/reap.js';
 import { release } from '../dist/redis/release.js';
+import { fireSchedule } from '../dist/redis/schedules.js';
 import { settle } from '../dist/redis/settle.js';
+import { asAdmin, call, testApp } from './api/support.js';
 import { handlerPath, openQueue, queueName, rejection, startEngine, waitFor } from './helpers/index.js';
 import { useLedger } from './helpers/ledger.js';
 
@@ -54,7 +56,10 @@ describe('priorities', () => {
     });
     await waitFor('3 completed', async () => (await queue.counts()).completed === 3);
     await engine.stop();
-    const started = readFileSync(ledger, 'utf8').trim().split('\n').map((line) => line.split(' ')[0]);
+    const started = readFileSync(ledger, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ')[0]);
     expect(started).toEqual([reset, report, backfill]);
     await queue.close();
   });
@@ -86,7 +91,10 @@ describe('priorities', () => {
     });
     await waitFor('10 completed', async () => (await queue.counts()).completed === 10);
     await engine.stop();
-    const started = readFileSync(ledger, 'utf8').trim().split('\n').map((line) => line.split(' ')[0]);
+    const started = readFileSync(ledger, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ')[0]);
     const byId = new Map([...named].map(([name, id]) => [id, name]));
     expect(started.map((id) => byId.get(id as string))).toEqual([
       'c',
@@ -113,9 +121,19 @@ describe('priorities', () => {
       ['top2', 1],
       ['plain2', undefined],
     ]);
+    // other options beside the priority: the scripts still find it as the header's 8th field
+    named.set(
+      'top3',
+      await queue.add('top3', {
+        priority: 1,
+        attempts: 7,
+        keepResult: 1000,
+        backoff: { type: 'fixed', delay: 10, jitter: 0.25 },
+      }),
+    );
     const name = (id: string) => [...named].find(([, v]) => v === id)?.[0];
-    expect(ids(await lease(queue, 3)).map(name)).toEqual(['top1', 'top2', 'plain1']);
-    expect(ids(await lease(queue, 10)).map(name)).toEqual(['plain2', 'low1', 'low2']);
+    expect(ids(await lease(queue, 3)).map(name)).toEqual(['top1', 'top2', 'top3']);
+    expect(ids(await lease(queue, 10)).map(name)).toEqual(['plain1', 'plain2', 'low1', 'low2']);
     expect(await lease(queue, 10)).toEqual([]);
     await queue.close();
   });
@@ -217,6 +235,34 @@ describe('priorities', () => {
     await queue.close();
   });
 
+  it('a dead letter edited and redriven goes back to its level', async () => {
+    const queue = openQueue(queueName('prio-dlq-edit'));
+    const plain = await queue.add('plain');
+    const top = await queue.add('top', { priority: 2 });
+    const [first] = await lease(queue, 1);
+    await settle(queue.redis, queue.keys, [], [failure(top, first?.token as number, -1)]);
+    expect(await queue.editDeadAndRetry(top, 'fixed')).toBe(true);
+    expect(await queue.redis.lrange(levelKey(queue.keys, 2), 0, -1)).toEqual([top]);
+    expect(ids(await lease(queue, 2))).toEqual([top, plain]);
+    await queue.close();
+  });
+
+  it('a schedule whose job has a priority fires each tick into that level', async () => {
+    const queue = openQueue(queueName('prio-sched'));
+    const info = await queue.upsertSchedule(
+      'urgent',
+      { every: 60_000 },
+      { payload: 1, opts: { priority: 1 } },
+    );
+    const due = info.next - 60_000;
+    await queue.redis.zadd(queue.keys.schedules, due, 'urgent');
+    const plain = await queue.add('plain');
+    const fired = await fireSchedule(queue.redis, queue.keys, 'urgent', due, due + 60_000, '{"every":60000}');
+    expect(fired).toBeGreaterThan(0);
+    expect(ids(await lease(queue, 2))).toEqual([`urgent:${due}`, plain]);
+    await queue.close();
+  });
+
   it('cancel and drain find prioritised waiting jobs', async () => {
     const queue = openQueue(queueName('prio-cancel'));
     const top = await queue.add('top', { priority: 1 });
@@ -245,6 +291,31 @@ describe('priorities', () => {
     await queue.close();
   });
 
+  it('the enqueue route accepts a priority (1-5) and job views show it', async () => {
+    const { app, queue, close } = testApp('prio-api');
+    const added = await call(app, {
+      method: 'POST',
+      url: `/api/queues/${queue.name}/jobs`,
+      headers: asAdmin,
+      payload: { payload: 'x', opts: { priority: 2 } },
+    });
+    expect(added.status).toBe(201);
+    const id = added.body.ids[0] as string;
+    const view = await call(app, { url: `/api/queues/${queue.name}/jobs/${id}`, headers: asAdmin });
+    expect(view.body).toMatchObject({ id, state: 'waiting', priority: 2 });
+    const list = await call(app, { url: `/api/queues/${queue.name}/jobs?state=waiting`, headers: asAdmin });
+    expect(list.body.items[0]).toMatchObject({ id, priority: 2 });
+    const bad = await call(app, {
+      method: 'POST',
+      url: `/api/queues/${queue.name}/jobs`,
+      headers: asAdmin,
+      payload: { payload: 'x', opts: { priority: 6 } },
+    });
+    expect(bad.status).toBe(400);
+    expect((await queue.counts()).added).toBe(1);
+    await close();
+  });
+
   it('a priority outside 1-5 or not an integer is refused, naming the field, before anything is written', async () => {
     const queue = openQueue(queueName('prio-invalid'));
     for (const priority of [0, 6, 2.5, '1', null]) {
@@ -253,7 +324,9 @@ describe('priorities', () => {
       expect((error as SluiceError).code).toBe(ErrorCode.INVALID_OPTION);
       expect((error as SluiceError).message).toContain('job.opts.priority');
     }
-    const bulk = await rejection(() => queue.addBulk([{ payload: 1 }, { payload: 2, opts: { priority: 9 } }]));
+    const bulk = await rejection(() =>
+      queue.addBulk([{ payload: 1 }, { payload: 2, opts: { priority: 9 } }]),
+    );
     expect((bulk as SluiceError).message).toContain('jobs[1].opts.priority');
     expect((await queue.counts()).added).toBe(0);
     await queue.close();
@@ -274,7 +347,9 @@ describe('priorities', () => {
     monitor.disconnect();
     client.disconnect();
     const fromScript = seen.filter(([command]) => !/^evalsha$|^eval$/i.test(command as string));
-    const touchesPriorities = fromScript.filter((args) => args.some((a) => /:priorities$|:pending:\d$/.test(a)));
+    const touchesPriorities = fromScript.filter((args) =>
+      args.some((a) => /:priorities$|:pending:\d$/.test(a)),
+    );
     expect(touchesPriorities.map(([command]) => (command as string).toLowerCase())).toEqual(['exists']);
     // the key-touching commands of one acquire call of 3 jobs, whatever the batch size
     expect(fromScript.map(([command]) => (command as string).toLowerCase())).toEqual([
