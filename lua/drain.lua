@@ -12,7 +12,6 @@ KEYS[7..] level lists LIST sluice:{q}:pending:<level>  waiting prioritised jobs,
 ARGV[1] most ids to take in this call (1..1000; the wrapper enforces it): waiting ones first,
         from the end acquire pops (the oldest), then delayed ones, earliest due first
 
-
 Returns { taken, removed, left }
   taken    ids taken off pending and delayed in this call
   removed  jobs whose record was deleted (an id whose record was already gone counts in taken only)

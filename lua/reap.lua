@@ -112,7 +112,7 @@ if #expired > 0 then
   end
   if #back > 0 then
     if ranked then
-      -- RPUSH one by one, as before: the last expired ends up at the tail (runs first)
+      -- as without priorities: the last of `back` ends at the tail of its list, so it runs first
       local reversed = {}
       local reversedRecords = {}
       for i = #back, 1, -1 do
