@@ -11,6 +11,9 @@ KEYS[7] limit       HASH  sluice:{q}:limit       max, duration: the rate limit (
                                                    used: leases counted in limit-log
 KEYS[8] limit-log   ZSET  sluice:{q}:limit-log   "count:id:token" -> Redis time (ms) of one call's
                                                    leases (id and token of its first job keep it unique)
+KEYS[9] priorities  STRING sluice:{q}:priorities present once the queue has held a prioritised job;
+                                                   then the level lists KEYS[1]:<level> (LIST
+                                                   sluice:{q}:pending:<level>, levels 1 2 4 5) are read too
 
 ARGV[1] max jobs to lease (1..1000)
 ARGV[2] lease length in ms
@@ -18,7 +21,7 @@ ARGV[3] max delayed jobs to promote first
 
 Returns { now, pendingLeft, nextDue, limitWait, id1, token1, record1, id2, ... }
   now          Redis time in ms when the leases were set
-  pendingLeft  LLEN pending after the pop (0 when nothing was popped)
+  pendingLeft  LLEN pending (and the level lists) after the pop (0 when nothing was popped)
   nextDue      due time of the earliest delayed job when nothing was leased, else -1
   limitWait    -1 when the rate limit leaves room for another lease now; else ms (>= 1) until it
                frees a slot: no acquire can lease before then, whether or not this one leased.
@@ -38,7 +41,11 @@ Invariants
   - nothing is leased, promoted or forgotten while the queue is paused (reply as for an empty queue)
   - a full window returns before promoting delayed jobs (the janitor's reap promotes them too)
   - with no limit set this costs one HMGET of a missing key and nothing per job
-  - due delayed jobs are promoted to the head of pending, earliest first, before the pop
+  - due delayed jobs are promoted to the head of pending, earliest first, before the pop; with
+    KEYS[9] present, each to the head of its level's list (its record's option header says which)
+  - without KEYS[9] this costs one EXISTS per call and nothing per job; with it, jobs are leased
+    most urgent level first (1, 2, then pending as level 3, then 4, 5), FIFO within a level, and
+    the block is filled across levels
   - a leased job is in active with deadline now + lease and its delivery count is one higher
     (and positive: a positive count means leased, so settle needs no check of active)
   - an id whose record is gone (deleted while waiting) is dropped, never leased nor counted
@@ -82,17 +89,54 @@ if max and want <= 0 then
   return { now, 0, -1, untilSlot() }
 end
 
+-- The list a job waits in: its level's (the 8th field of its option header), else pending.
+local function listOf(record)
+  local level = record and string.match(record,
+    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
+  return level and KEYS[1] .. ':' .. level or KEYS[1]
+end
+local ranked = redis.call('EXISTS', KEYS[9]) == 1
+
 local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 if #due > 0 then
   redis.call('ZREM', KEYS[5], unpack(due))
-  local n = #due
-  for i = 1, math.floor(n / 2) do
-    due[i], due[n - i + 1] = due[n - i + 1], due[i]
+  if ranked then
+    local records = redis.call('HMGET', KEYS[2], unpack(due))
+    local lists = {}
+    for i = #due, 1, -1 do
+      local list = listOf(records[i])
+      lists[list] = lists[list] or {}
+      table.insert(lists[list], due[i])
+    end
+    for list, ids in pairs(lists) do
+      redis.call('RPUSH', list, unpack(ids))
+    end
+  else
+    local n = #due
+    for i = 1, math.floor(n / 2) do
+      due[i], due[n - i + 1] = due[n - i + 1], due[i]
+    end
+    redis.call('RPUSH', KEYS[1], unpack(due))
   end
-  redis.call('RPUSH', KEYS[1], unpack(due))
 end
 
-local ids = redis.call('RPOP', KEYS[1], want)
+local ids
+local levels = ranked and { KEYS[1] .. ':1', KEYS[1] .. ':2', KEYS[1], KEYS[1] .. ':4', KEYS[1] .. ':5' }
+if ranked then
+  ids = {}
+  for _, list in ipairs(levels) do
+    if #ids < want then
+      for _, id in ipairs(redis.call('RPOP', list, want - #ids) or {}) do
+        ids[#ids + 1] = id
+      end
+    end
+  end
+  if #ids == 0 then
+    ids = false
+  end
+else
+  ids = redis.call('RPOP', KEYS[1], want)
+end
 if not ids then
   -- the log is left as it is: trimming can wait for a call that leases
   local first = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
@@ -104,6 +148,13 @@ local counts = redis.call('HMGET', KEYS[3], unpack(ids))
 local deadline = now + tonumber(ARGV[2])
 local leases, tokens = {}, {}
 local out = { now, redis.call('LLEN', KEYS[1]), -1, -1 }
+if ranked then
+  for _, list in ipairs(levels) do
+    if list ~= KEYS[1] then
+      out[2] = out[2] + redis.call('LLEN', list)
+    end
+  end
+end
 for i, id in ipairs(ids) do
   local record = records[i]
   if record then

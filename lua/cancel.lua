@@ -24,12 +24,20 @@ Invariants
   - a removed job leaves no record, delivery count or error entry behind, so a stale worker's
     settle, release or renewal of it is rejected by token (settle and release compare the
     delivery count; renewal is ZADD XX, which never re-adds a member)
-  - a waiting id is taken out of pending with LREM (from the tail, where the next jobs to run are)
-    only while pending holds at most 10,000 ids: LREM scans the list, about 6 ms per 100,000 ids
+  - a waiting id is taken out of pending, or of its level's list KEYS[4]:<level> (sluice:{q}:pending:<level>)
+    when its record has a priority, with LREM (from the tail, where the next jobs to run are)
+    only while that list holds at most 10,000 ids: LREM scans the list, about 6 ms per 100,000 ids
     (56-63 ms measured for 1,000,000). In a longer list the id stays until acquire pops it and
     drops it for having no record, counted in LLEN (`waiting`) until then
   - stats.cancelled counts the jobs removed or stopped
 ]]
+-- The list a job waits in: its level's (the 8th field of its option header), else pending.
+-- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
+local function listOf(record)
+  local level = record and string.match(record,
+    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
+  return level and KEYS[4] .. ':' .. level or KEYS[4]
+end
 local out, running = {}, {}
 local cancelled = 0
 for i = 2, #ARGV do
@@ -44,8 +52,11 @@ for i = 2, #ARGV do
         running[#running + 1] = id
       else
         status = 'removed'
-        if redis.call('ZREM', KEYS[5], id) == 0 and redis.call('LLEN', KEYS[4]) <= 10000 then
-          redis.call('LREM', KEYS[4], -1, id)
+        if redis.call('ZREM', KEYS[5], id) == 0 then
+          local list = listOf(redis.call('HGET', KEYS[1], id))
+          if redis.call('LLEN', list) <= 10000 then
+            redis.call('LREM', list, -1, id)
+          end
         end
       end
       redis.call('HDEL', KEYS[1], id)

@@ -1,4 +1,5 @@
 --[[ dlq-edit: replace a dead letter's payload and move it back to pending with a fresh set of attempts.
+A prioritised job goes to the tail of its level's list, KEYS[2]:<level> (sluice:{q}:pending:<level>).
 
 KEYS[1] dead        ZSET  sluice:{q}:dead
 KEYS[2] pending     LIST  sluice:{q}:pending
@@ -26,6 +27,14 @@ Invariants
 ]]
 -- @include unfile
 
+-- The list a job waits in: its level's (the 8th field of its option header), else pending.
+-- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
+local function listOf(record)
+  local level = record and string.match(record,
+    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
+  return level and KEYS[2] .. ':' .. level or KEYS[2]
+end
+
 local id = ARGV[2]
 if not redis.call('ZSCORE', KEYS[1], id) then
   return 0
@@ -45,7 +54,7 @@ redis.call('ZREM', KEYS[1], id)
 unfile(KEYS[6], KEYS[7], id)
 local base = math.abs(tonumber(redis.call('HGET', KEYS[4], id)) or 0)
 redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2, p3) .. ARGV[3])
-if redis.call('LPUSH', KEYS[2], id) == 1 then
+if redis.call('LPUSH', listOf(record), id) == 1 then
   redis.call('PUBLISH', ARGV[1], '1')
 end
 redis.call('HINCRBY', KEYS[5], 'redriven', 1)

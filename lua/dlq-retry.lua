@@ -1,4 +1,5 @@
 --[[ dlq-retry: move dead-lettered jobs back to pending with a fresh set of attempts.
+A prioritised job goes to the tail of its level's list, KEYS[2]:<level> (sluice:{q}:pending:<level>).
 
 KEYS[1] dead        ZSET  sluice:{q}:dead
 KEYS[2] pending     LIST  sluice:{q}:pending
@@ -26,6 +27,14 @@ Invariants
 ]]
 -- @include unfile
 
+-- The list a job waits in: its level's (the 8th field of its option header), else pending.
+-- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
+local function listOf(record)
+  local level = record and string.match(record,
+    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
+  return level and KEYS[2] .. ':' .. level or KEYS[2]
+end
+
 local ids
 if ARGV[2] == 'all' then
   local skip = tonumber(ARGV[4])
@@ -38,6 +47,7 @@ else
 end
 
 local moved = {}
+local lists = {}
 local skipped = 0
 for _, id in ipairs(ids) do
   local record = redis.call('HGET', KEYS[3], id)
@@ -50,11 +60,16 @@ for _, id in ipairs(ids) do
     redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2))
     unfile(KEYS[6], KEYS[7], id)
     moved[#moved + 1] = id
+    local list = listOf(record)
+    lists[list] = lists[list] or {}
+    table.insert(lists[list], id)
   end
 end
 if #moved > 0 then
-  if redis.call('LPUSH', KEYS[2], unpack(moved)) == #moved then
-    redis.call('PUBLISH', ARGV[1], '1')
+  for list, group in pairs(lists) do
+    if redis.call('LPUSH', list, unpack(group)) == #group then
+      redis.call('PUBLISH', ARGV[1], '1')
+    end
   end
   redis.call('HINCRBY', KEYS[5], 'redriven', #moved)
 end

@@ -6,6 +6,8 @@ KEYS[3] jobs        HASH  sluice:{q}:jobs        id -> record
 KEYS[4] deliveries  HASH  sluice:{q}:deliveries  id -> delivery count
 KEYS[5] errors      HASH  sluice:{q}:errors      id -> JSON array of error entries
 KEYS[6] stats       HASH  sluice:{q}:stats       counters (+ drained)
+KEYS[7..] level lists LIST sluice:{q}:pending:<level>  waiting prioritised jobs, most urgent first:
+                                                   taken like pending's, before the delayed ones
 
 ARGV[1] most ids to take in this call (1..1000; the wrapper enforces it): waiting ones first,
         from the end acquire pops (the oldest), then delayed ones, earliest due first
@@ -13,7 +15,7 @@ ARGV[1] most ids to take in this call (1..1000; the wrapper enforces it): waitin
 Returns { taken, removed, left }
   taken    ids taken off pending and delayed in this call
   removed  jobs whose record was deleted (an id whose record was already gone counts in taken only)
-  left     LLEN pending + ZCARD delayed after this call
+  left     LLEN pending + LLEN of each level list + ZCARD delayed after this call
 
 Invariants
   - the state sets are disjoint (see enqueue, acquire, settle, reap): an id in pending or delayed is
@@ -25,6 +27,15 @@ Invariants
 ]]
 local max = tonumber(ARGV[1])
 local ids = redis.call('RPOP', KEYS[1], max) or {}
+local waiting = redis.call('LLEN', KEYS[1])
+for k = 7, #KEYS do
+  if #ids < max then
+    for _, id in ipairs(redis.call('RPOP', KEYS[k], max - #ids) or {}) do
+      ids[#ids + 1] = id
+    end
+  end
+  waiting = waiting + redis.call('LLEN', KEYS[k])
+end
 if #ids < max then
   local due = redis.call('ZRANGE', KEYS[2], 0, max - #ids - 1)
   if #due > 0 then
@@ -44,4 +55,4 @@ if #ids > 0 then
     redis.call('HINCRBY', KEYS[6], 'drained', removed)
   end
 end
-return { #ids, removed, redis.call('LLEN', KEYS[1]) + redis.call('ZCARD', KEYS[2]) }
+return { #ids, removed, waiting + redis.call('ZCARD', KEYS[2]) }

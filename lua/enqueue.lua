@@ -5,6 +5,8 @@ KEYS[2] jobs     HASH    sluice:{q}:jobs      id -> record "enqueuedAt|base|opts
 KEYS[3] delayed  ZSET    sluice:{q}:delayed   id -> due time (ms, Redis clock)
 KEYS[4] seq      STRING  sluice:{q}:seq       last generated numeric id
 KEYS[5] stats    HASH    sluice:{q}:stats     counters
+KEYS[6] priorities STRING sluice:{q}:priorities  set ('y' mode) once the queue has held a prioritised job
+        (the level lists are KEYS[1]:<level>, LIST sluice:{q}:pending:<level>, same hash tag)
 
 ARGV[1] wake channel (PUBLISHed when pending was empty, so idle dispatchers start at once)
 ARGV[2] mode
@@ -12,6 +14,8 @@ ARGV[2] mode
   'x' extended: ARGV[3] is the prefix of the unique keys (sluice:{q}:unique:<id>, set by settle.lua
       for a completed job with uniqueFor); ARGV[4..] are triples
       jobId ('' = generate), due (delay in ms, or "@" and a time in ms since the epoch), "opts|payload"
+  'y' as 'x', and some jobs carry a priority (the 8th field of their option header): a job due now
+      goes to the list of its level (KEYS[1]:<level>; level 3, the default, is KEYS[1] itself)
 At most 1000 jobs per call (Lua unpack limit); the wrapper enforces it.
 
 Returns
@@ -20,7 +24,8 @@ Returns
        there, is returned unchanged and not re-queued
 
 Invariants
-  - every id written to jobs is in exactly one of pending / delayed
+  - every id written to jobs is in exactly one of pending, a level list (pending:<level>) or delayed
+  - a job in a level list implies KEYS[6] exists (acquire.lua reads the level lists only then)
   - the first write is a memory-growing command, so under OOM the script fails before it changes anything
   - enqueuedAt and due times come from the Redis clock; a due time not after now queues at once
 ]]
@@ -30,6 +35,8 @@ local prefix = string.format('%d|0|', now)
 local pushed = {}
 local added = 0
 local result
+-- 'y' only: ids due now at levels other than 3, by level
+local ranked = ARGV[2] == 'y' and {}
 
 if ARGV[2] == 'p' then
   local n = #ARGV - 2
@@ -67,8 +74,13 @@ else
       else
         due = now + tonumber(due)
       end
+      local level = ranked and tonumber(string.match(ARGV[i + 2],
+        '^[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|'))
       if due > now then
         redis.call('ZADD', KEYS[3], due, id)
+      elseif level then
+        ranked[level] = ranked[level] or {}
+        table.insert(ranked[level], id)
       else
         pushed[#pushed + 1] = id
       end
@@ -79,6 +91,15 @@ end
 if #pushed > 0 then
   if redis.call('LPUSH', KEYS[1], unpack(pushed)) == #pushed then
     redis.call('PUBLISH', ARGV[1], '1')
+  end
+end
+if ranked then
+  -- set even when every prioritised job was delayed: promotion must then look for levels
+  redis.call('SET', KEYS[6], '1')
+  for level, ids in pairs(ranked) do
+    if redis.call('LPUSH', KEYS[1] .. ':' .. level, unpack(ids)) == #ids then
+      redis.call('PUBLISH', ARGV[1], '1')
+    end
   end
 end
 if added > 0 then

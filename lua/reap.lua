@@ -11,6 +11,8 @@ KEYS[8] stats       HASH  sluice:{q}:stats
 KEYS[9] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's fingerprint id
 KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label; members in KEYS[10]:G
 KEYS[11] progress   HASH  sluice:{q}:progress           id -> progress of the running attempt (deleted here)
+KEYS[12] priorities STRING sluice:{q}:priorities  present once the queue has held a prioritised job;
+         then each job goes to its level's list KEYS[2]:<level> (sluice:{q}:pending:<level>)
 
 ARGV[1] wake channel
 ARGV[2] max jobs to handle in this call (bounded, so the script stays short)
@@ -25,7 +27,9 @@ Invariants
   - a job that has used all its attempts (deliveries - base >= attempts) goes to dead with a
     'crashed' error entry, so a job that kills its worker cannot cycle forever; it is filed in
     the CrashedError fingerprint group as settle.lua files a failure
-  - recovered and promoted jobs go to the head of pending, to run next
+  - recovered and promoted jobs go to the head of pending, to run next (with KEYS[12] present, to
+    the head of their level's list, read from the record's option header; without it, one EXISTS
+    per call and nothing per job)
   - a recovered job's delivery count is negated: no longer leased, so its old token is stale
 ]]
 local t = redis.call('TIME')
@@ -33,15 +37,40 @@ local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local limit = tonumber(ARGV[2])
 local wasEmpty = redis.call('LLEN', KEYS[2]) == 0
 local out = { 0, 0, 0, 0 }
+local ranked = redis.call('EXISTS', KEYS[12]) == 1
+local PENDING = KEYS[2]
+-- The list a job waits in: its level's (the 8th field of its option header), else pending.
+local function listOf(record)
+  local level = record and string.match(record,
+    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
+  return level and PENDING .. ':' .. level or PENDING
+end
+
+-- ids (earliest to run first) to the head of their lists, so the first of each list runs next
+local function toHead(ids, records)
+  local lists = {}
+  for i = #ids, 1, -1 do
+    local list = listOf(records[i])
+    lists[list] = lists[list] or {}
+    table.insert(lists[list], ids[i])
+  end
+  for list, group in pairs(lists) do
+    redis.call('RPUSH', list, unpack(group))
+  end
+end
 
 local due = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', now, 'LIMIT', 0, limit)
 if #due > 0 then
   redis.call('ZREM', KEYS[7], unpack(due))
   local n = #due
-  for i = 1, math.floor(n / 2) do
-    due[i], due[n - i + 1] = due[n - i + 1], due[i]
+  if ranked then
+    toHead(due, redis.call('HMGET', KEYS[3], unpack(due)))
+  else
+    for i = 1, math.floor(n / 2) do
+      due[i], due[n - i + 1] = due[n - i + 1], due[i]
+    end
+    redis.call('RPUSH', KEYS[2], unpack(due))
   end
-  redis.call('RPUSH', KEYS[2], unpack(due))
   out[3] = n
 end
 
@@ -50,7 +79,7 @@ if #expired > 0 then
   redis.call('ZREM', KEYS[1], unpack(expired))
   local records = redis.call('HMGET', KEYS[3], unpack(expired))
   local counts = redis.call('HMGET', KEYS[4], unpack(expired))
-  local back, dead, unleased = {}, {}, {}
+  local back, backRecords, dead, unleased = {}, {}, {}, {}
   for i, id in ipairs(expired) do
     local record = records[i]
     if record then
@@ -75,6 +104,7 @@ if #expired > 0 then
         redis.call('ZADD', KEYS[10] .. ':' .. ARGV[4], now, id)
       else
         back[#back + 1] = id
+        backRecords[#back] = record
       end
     end
   end
@@ -85,7 +115,18 @@ if #expired > 0 then
     end
   end
   if #back > 0 then
-    redis.call('RPUSH', KEYS[2], unpack(back))
+    if ranked then
+      -- as without priorities: the last of `back` ends at the tail of its list, so it runs first
+      local reversed = {}
+      local reversedRecords = {}
+      for i = #back, 1, -1 do
+        reversed[#reversed + 1] = back[i]
+        reversedRecords[#reversedRecords + 1] = backRecords[i]
+      end
+      toHead(reversed, reversedRecords)
+    else
+      redis.call('RPUSH', KEYS[2], unpack(back))
+    end
     redis.call('HINCRBY', KEYS[8], 'reaped', #back)
   end
   if #dead > 0 then
@@ -99,7 +140,7 @@ end
 if (#due == limit) or (#expired == limit) then
   out[4] = 1
 end
-if wasEmpty and (out[1] + out[3] > 0) then
+if (wasEmpty or ranked) and (out[1] + out[3] > 0) then
   redis.call('PUBLISH', ARGV[1], '1')
 end
 return out

@@ -6,6 +6,8 @@ KEYS[3] schedule-fired  HASH  sluice:{q}:schedule-fired   name -> tick last fire
 KEYS[4] pending         LIST  sluice:{q}:pending
 KEYS[5] jobs            HASH  sluice:{q}:jobs
 KEYS[6] stats           HASH  sluice:{q}:stats
+KEYS[7] priorities      STRING sluice:{q}:priorities  set when the job has a priority, which sends it to
+                              the level list KEYS[4]:<level> (sluice:{q}:pending:<level>) instead of pending
 
 ARGV[1] wake channel
 ARGV[2] schedule name
@@ -42,7 +44,14 @@ end
 
 local id = ARGV[2] .. ':' .. ARGV[3]
 if redis.call('HSETNX', KEYS[5], id, string.format('%d|0|', now) .. string.sub(def, #head + 1)) == 1 then
-  if redis.call('LPUSH', KEYS[4], id) == 1 then
+  local level = string.match(def,
+    '^[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|', #head + 1)
+  local list = KEYS[4]
+  if level then
+    redis.call('SET', KEYS[7], '1')
+    list = KEYS[4] .. ':' .. level
+  end
+  if redis.call('LPUSH', list, id) == 1 then
     redis.call('PUBLISH', ARGV[1], '1')
   end
   redis.call('HINCRBY', KEYS[6], 'added', 1)

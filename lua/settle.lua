@@ -12,6 +12,7 @@ KEYS[9] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's f
 KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label; the members of
                           group G are the ZSET KEYS[10]:G (sluice:{q}:dead-groups:G, same hash tag)
 KEYS[11] progress   HASH  sluice:{q}:progress          id -> progress of the running attempt
+KEYS[12] priorities STRING sluice:{q}:priorities  present once the queue has held a prioritised job
 
 ARGV[1] wake channel
 ARGV[2] finished channel: "c:" + ids whose result was kept, "d:" + ids dead-lettered (for addAndWait)
@@ -39,7 +40,9 @@ Invariants
   - the progress of every settled attempt is deleted (it described the attempt that just ended)
   - a dead-lettered job is filed in its fingerprint group (member of KEYS[10]:G with its dead-at,
     KEYS[9][id] = G, KEYS[10][G] = label); completions and retries touch no group key
-  - a retry waits in delayed (due = now + delay, Redis clock) or goes to the tail of pending when delay is 0
+  - a retry waits in delayed (due = now + delay, Redis clock) or goes to the tail of pending when delay is 0;
+    with KEYS[12] present, to the tail of its level's list (KEYS[5]:<level>, from its record's
+    option header: one HMGET per call that has such retries; without KEYS[12], one EXISTS)
 ]]
 local completions = tonumber(ARGV[5])
 local keeps = tonumber(ARGV[6])
@@ -147,7 +150,27 @@ for i = completions + 1, #ids do
     end
   end
 end
-if #requeued > 0 and redis.call('LPUSH', KEYS[5], unpack(requeued)) == #requeued then
+if #requeued > 0 and redis.call('EXISTS', KEYS[12]) == 1 then
+  local PENDING = KEYS[5]
+  -- The list a job waits in: its level's (the 8th field of its option header), else pending.
+  local function listOf(record)
+    local level = record and string.match(record,
+      '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
+    return level and PENDING .. ':' .. level or PENDING
+  end
+  local records = redis.call('HMGET', KEYS[2], unpack(requeued))
+  local lists = {}
+  for i, id in ipairs(requeued) do
+    local list = listOf(records[i])
+    lists[list] = lists[list] or {}
+    table.insert(lists[list], id)
+  end
+  for list, ids in pairs(lists) do
+    if redis.call('LPUSH', list, unpack(ids)) == #ids then
+      redis.call('PUBLISH', ARGV[1], '1')
+    end
+  end
+elseif #requeued > 0 and redis.call('LPUSH', KEYS[5], unpack(requeued)) == #requeued then
   redis.call('PUBLISH', ARGV[1], '1')
 end
 if out[2] > 0 then

@@ -91,6 +91,7 @@ export const jobSchema = object(
     lastError: errorEntry,
     until: num,
     progress: anyJson,
+    priority: num,
   },
   ['id', 'state', 'attempts', 'deliveries', 'errors'],
 );

@@ -27,6 +27,11 @@ export interface JobOptions {
   keepResult?: number;
   /** With jobId: the id stays taken this many ms after completion, so adding it again is a no-op. */
   uniqueFor?: number;
+  /**
+   * 1 (most urgent) to 5 (least); 3, the level of every job added without one, is the default.
+   * Within a level jobs run in the order they were added (see README "Priorities").
+   */
+  priority?: number;
 }
 
 /** The options stored with a job (delay, runAt and jobId only decide where it is placed). */
@@ -36,7 +41,14 @@ export interface StoredJobOptions {
   timeout: number;
   keepResult: number;
   uniqueFor: number;
+  /** Present only when it is not DEFAULT_PRIORITY: such jobs wait in their level's own list. */
+  priority?: number;
 }
+
+/** Priority levels, 1 most urgent; jobs without a priority are at the middle one and wait in `pending`. */
+export const MIN_PRIORITY = 1;
+export const MAX_PRIORITY = 5;
+export const DEFAULT_PRIORITY = 3;
 
 export const JOB_DEFAULTS = {
   attempts: 3,
@@ -108,6 +120,7 @@ const KNOWN = new Set([
   'timeout',
   'keepResult',
   'uniqueFor',
+  'priority',
 ]);
 
 /** Validates a job's options (naming the bad field) and resolves them against the defaults. */
@@ -133,6 +146,10 @@ export function prepareJobOptions(opts: JobOptions | undefined, field = 'opts'):
     uniqueFor:
       opts.uniqueFor === undefined ? 0 : integerIn(`${field}.uniqueFor`, opts.uniqueFor, 0, MAX_KEEP),
   };
+  if (opts.priority !== undefined) {
+    const priority = integerIn(`${field}.priority`, opts.priority, MIN_PRIORITY, MAX_PRIORITY);
+    if (priority !== DEFAULT_PRIORITY) stored.priority = priority;
+  }
   if (stored.uniqueFor > 0 && opts.jobId === undefined) {
     throw invalidOption(`${field}.uniqueFor`, 'needs a jobId: it keeps that id taken after completion');
   }
@@ -157,13 +174,14 @@ export function prepareJobOptions(opts: JobOptions | undefined, field = 'opts'):
 const NOW: Due = { delay: 0 };
 
 /**
- * "attempts,timeout,f|e,delay,jitter[,keepResult,uniqueFor]", or '' for the defaults (most jobs:
- * keeps records small). The last two are written only when one is set.
+ * "attempts,timeout,f|e,delay,jitter[,keepResult,uniqueFor[,priority]]", or '' for the defaults
+ * (most jobs: keeps records small). keepResult and uniqueFor are written only when one of them or
+ * a priority is set; priority only when set. The Lua scripts find a priority as the 8th field.
  */
 export function encodeOptionHeader(o: StoredJobOptions): string {
   const d = JOB_DEFAULTS;
   const b = o.backoff;
-  const kept = o.keepResult > 0 || o.uniqueFor > 0;
+  const kept = o.keepResult > 0 || o.uniqueFor > 0 || o.priority !== undefined;
   if (
     !kept &&
     o.attempts === d.attempts &&
@@ -175,7 +193,9 @@ export function encodeOptionHeader(o: StoredJobOptions): string {
     return '';
   }
   const head = `${o.attempts},${o.timeout},${b.type === 'fixed' ? 'f' : 'e'},${b.delay},${b.jitter}`;
-  return kept ? `${head},${o.keepResult},${o.uniqueFor}` : head;
+  if (!kept) return head;
+  const tail = `${head},${o.keepResult},${o.uniqueFor}`;
+  return o.priority === undefined ? tail : `${tail},${o.priority}`;
 }
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
@@ -184,9 +204,10 @@ const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isI
 export function decodeOptionHeader(header: string): StoredJobOptions | undefined {
   if (header === '') return JOB_DEFAULTS;
   const parts = header.split(',').map((part, i) => (i === 2 ? part : Number(part)));
-  const [attempts, timeout, type, delay, jitter, keepResult = 0, uniqueFor = 0] = parts;
+  const [attempts, timeout, type, delay, jitter, keepResult = 0, uniqueFor = 0, priority] = parts;
   if (
-    (parts.length !== 5 && parts.length !== 7) ||
+    (parts.length !== 5 && parts.length !== 7 && parts.length !== 8) ||
+    (priority !== undefined && !isPriority(priority)) ||
     !isCount(keepResult) ||
     !isCount(uniqueFor) ||
     typeof attempts !== 'number' ||
@@ -203,11 +224,21 @@ export function decodeOptionHeader(header: string): StoredJobOptions | undefined
   ) {
     return undefined;
   }
-  return {
+  const stored: StoredJobOptions = {
     attempts,
     timeout,
     backoff: { type: type === 'f' ? 'fixed' : 'exponential', delay, jitter },
     keepResult,
     uniqueFor,
   };
+  if (priority !== undefined) stored.priority = priority as number;
+  return stored;
 }
+
+/** A stored priority: never the default, which is not written. */
+const isPriority = (n: unknown): boolean =>
+  typeof n === 'number' &&
+  Number.isInteger(n) &&
+  n >= MIN_PRIORITY &&
+  n <= MAX_PRIORITY &&
+  n !== DEFAULT_PRIORITY;

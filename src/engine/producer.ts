@@ -170,7 +170,12 @@ export class Queue<P = unknown> {
   #prepare(payload: unknown, opts: JobOptions | undefined, field: string): EnqueueItem {
     const prepared = prepareJobOptions(opts, `${field}.opts`);
     const json = encodePayload(payload, this.#maxPayloadBytes, `${field}.payload`);
-    return { body: recordBody(prepared.header, json), due: prepared.due, jobId: prepared.jobId };
+    return {
+      body: recordBody(prepared.header, json),
+      due: prepared.due,
+      jobId: prepared.jobId,
+      ranked: prepared.stored.priority !== undefined,
+    };
   }
 
   #open(): void {

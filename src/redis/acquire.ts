@@ -42,6 +42,7 @@ export async function acquire(
       keys.paused,
       keys.limit,
       keys['limit-log'],
+      keys.priorities,
     ],
     [Math.min(max, ACQUIRE_MAX), leaseMs, promoteLimit],
   )) as (string | number)[];

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { QueueKeys } from './keys.js';
+import { levelKey, PRIORITY_LEVELS, type QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
 /** Ids one drain.lua call takes at most: about a millisecond of Redis time. */
@@ -23,7 +23,15 @@ export async function drainStep(
   const [taken, removed, left] = (await runScript(
     redis,
     'drain',
-    [keys.pending, keys.delayed, keys.jobs, keys.deliveries, keys.errors, keys.stats],
+    [
+      keys.pending,
+      keys.delayed,
+      keys.jobs,
+      keys.deliveries,
+      keys.errors,
+      keys.stats,
+      ...PRIORITY_LEVELS.map((level) => levelKey(keys, level)),
+    ],
     [Math.max(1, Math.min(DRAIN_CHUNK, Math.floor(max)))],
   )) as [number, number, number];
   return { taken, removed, left };

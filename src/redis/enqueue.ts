@@ -8,13 +8,15 @@ export interface EnqueueItem {
   body: string;
   due: Due;
   jobId: string | undefined;
+  /** Has a priority other than the default: it waits in its level's list, not in pending. */
+  ranked: boolean;
 }
 
 /** Jobs per script call: lua/enqueue.lua unpacks its arguments, and Lua caps unpack near 8,000. */
 export const ENQUEUE_CHUNK = 1000;
 
 function isPlain(item: EnqueueItem): boolean {
-  return 'delay' in item.due && item.due.delay === 0 && item.jobId === undefined;
+  return 'delay' in item.due && item.due.delay === 0 && item.jobId === undefined && !item.ranked;
 }
 
 /** lua/enqueue.lua's due argument: a delay in ms, or "@" and an absolute time. */
@@ -23,13 +25,15 @@ function dueArg(due: Due): string | number {
 }
 
 function callChunk(redis: Redis, keys: QueueKeys, chunk: readonly EnqueueItem[]): Promise<string[]> {
-  const scriptKeys = [keys.pending, keys.jobs, keys.delayed, keys.seq, keys.stats];
+  const scriptKeys = [keys.pending, keys.jobs, keys.delayed, keys.seq, keys.stats, keys.priorities];
   if (chunk.every(isPlain)) {
     return runScript(redis, 'enqueue', scriptKeys, [keys.wake, 'p', ...chunk.map((item) => item.body)]).then(
       (first) => chunk.map((_, i) => String((first as number) + i)),
     );
   }
-  const args: (string | number)[] = [keys.wake, 'x', keys.uniquePrefix];
+  // 'y' reads each job's level from its option header; 'x' (no priorities) skips that work.
+  const mode = chunk.some((item) => item.ranked) ? 'y' : 'x';
+  const args: (string | number)[] = [keys.wake, mode, keys.uniquePrefix];
   for (const item of chunk) args.push(item.jobId ?? '', dueArg(item.due), item.body);
   return runScript(redis, 'enqueue', scriptKeys, args) as Promise<string[]>;
 }

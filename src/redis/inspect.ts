@@ -3,7 +3,7 @@ import type { ErrorEntry } from '../engine/failure.js';
 import { decodeErrorEntries } from '../engine/failure.js';
 import type { StoredJobOptions } from '../engine/job-options.js';
 import { decodeRecord } from '../engine/record.js';
-import type { QueueKeys } from './keys.js';
+import { levelKey, PRIORITY_LEVELS, type QueueKeys, runOrder } from './keys.js';
 import { readTogether } from './read.js';
 
 export interface QueueCounts {
@@ -44,6 +44,8 @@ export interface JobInfo {
   until?: number;
   /** The latest ctx.progress() of the running attempt. */
   progress?: unknown;
+  /** The job's priority level, when it was added with one other than the default (3). */
+  priority?: number;
 }
 
 export interface DeadLetter {
@@ -87,10 +89,14 @@ export function readMetrics(multi: ChainableCommander, keys: QueueKeys): Chainab
     .zcard(keys.active)
     .zcard(keys.delayed)
     .zcard(keys.dead)
-    .hmget(keys.stats, ...STAT_FIELDS);
+    .hmget(keys.stats, ...STAT_FIELDS)
+    .llen(levelKey(keys, 1))
+    .llen(levelKey(keys, 2))
+    .llen(levelKey(keys, 4))
+    .llen(levelKey(keys, 5));
 }
 
-export const METRICS_REPLIES = 5;
+export const METRICS_REPLIES = 5 + PRIORITY_LEVELS.length;
 
 export function parseMetrics(reply: [Error | null, unknown][]): QueueMetrics {
   const value = (i: number): unknown => reply[i]?.[1];
@@ -107,7 +113,8 @@ export function parseMetrics(reply: [Error | null, unknown][]): QueueMetrics {
     deadLettered = 0,
   ] = stats;
   return {
-    waiting: value(0) as number,
+    // pending, then the level lists of prioritised jobs
+    waiting: [0, 5, 6, 7, 8].reduce((sum, i) => sum + Number(value(i) ?? 0), 0),
     active: value(1) as number,
     delayed: value(2) as number,
     dead: value(3) as number,
@@ -175,7 +182,14 @@ function toJobInfo(
   const delivered = Math.abs(Number(deliveries ?? 0));
   return withOptional<JobInfo>(
     { id, state, payload: d.payload, attempts: delivered - d.base, deliveries: delivered, errors: entries },
-    { raw: d.raw, options: d.options, enqueuedAt: d.enqueuedAt, lastError: entries.at(-1), until },
+    {
+      raw: d.raw,
+      options: d.options,
+      enqueuedAt: d.enqueuedAt,
+      lastError: entries.at(-1),
+      until,
+      priority: d.options?.priority,
+    },
   );
 }
 
@@ -215,13 +229,16 @@ export interface JobPage {
   items: JobInfo[];
 }
 
-/** Reads the ids (and scores) of one page of a state, in the order the state is listed. */
-function pageOf(multi: ChainableCommander, keys: QueueKeys, state: JobState, offset: number, limit: number) {
+/** Reads the ids (and scores) of one page of a state other than waiting, in the order it is listed. */
+function pageOf(
+  multi: ChainableCommander,
+  keys: QueueKeys,
+  state: Exclude<JobState, 'waiting'>,
+  offset: number,
+  limit: number,
+) {
   const last = offset + limit - 1;
   switch (state) {
-    // pending is LPUSHed and RPOPped: the next job to run is the last element, so it is listed first
-    case 'waiting':
-      return multi.llen(keys.pending).lrange(keys.pending, -(last + 1), -(offset + 1));
     case 'active':
       return multi.zcard(keys.active).zrange(keys.active, offset, last, 'WITHSCORES');
     case 'delayed':
@@ -243,14 +260,16 @@ export async function listJobs(
   offset: number,
   limit: number,
 ): Promise<JobPage> {
-  const [[, total], [, range]] = (await readTogether(redis, (batch) =>
-    pageOf(batch, keys, state, offset, limit),
-  )) as [[null, number], [null, string[]]];
+  let total: number;
   const ids: string[] = [];
   const scores: (number | undefined)[] = [];
   if (state === 'waiting') {
-    ids.push(...range.reverse());
+    ({ total } = await waitingPage(redis, keys, offset, limit, ids));
   } else {
+    const [[, count], [, range]] = (await readTogether(redis, (batch) =>
+      pageOf(batch, keys, state, offset, limit),
+    )) as [[null, number], [null, string[]]];
+    total = count;
     for (let i = 0; i < range.length; i += 2) {
       ids.push(range[i] as string);
       scores.push(Number(range[i + 1]));
@@ -264,6 +283,48 @@ export async function listJobs(
     if (record != null) items.push(toJobInfo(id, state, record, deliveries[i], errors[i], scores[i]));
   });
   return { total, items };
+}
+
+/** The slices [start, end) of each list (lengths in run order) that a page [offset, offset + limit) covers. */
+export function waitingSlices(
+  lengths: readonly number[],
+  offset: number,
+  limit: number,
+): { list: number; start: number; end: number }[] {
+  const slices: { list: number; start: number; end: number }[] = [];
+  let before = 0;
+  lengths.forEach((length, list) => {
+    const start = Math.max(0, offset - before);
+    const end = Math.min(length, offset + limit - before);
+    if (start < end) slices.push({ list, start, end });
+    before += length;
+  });
+  return slices;
+}
+
+/**
+ * Waiting ids in run order, appended to `ids`: the level lists and pending, most urgent first, each
+ * LPUSHed and RPOPped, so its next job is its last element. Two reads: the lengths, then the ranges.
+ */
+async function waitingPage(
+  redis: Redis,
+  keys: QueueKeys,
+  offset: number,
+  limit: number,
+  ids: string[],
+): Promise<{ total: number }> {
+  const lists = runOrder(keys);
+  const lengths = (await readTogether(redis, (batch) => lists.reduce((b, list) => b.llen(list), batch))).map(
+    ([, n]) => Number(n),
+  );
+  const slices = waitingSlices(lengths, offset, limit);
+  if (slices.length > 0) {
+    const ranges = await readTogether(redis, (batch) =>
+      slices.reduce((b, s) => b.lrange(lists[s.list] as string, -s.end, -(s.start + 1)), batch),
+    );
+    for (const [, range] of ranges) ids.push(...(range as string[]).reverse());
+  }
+  return { total: lengths.reduce((sum, n) => sum + n, 0) };
 }
 
 type Column = (string | null)[];

@@ -3,6 +3,7 @@ import { ErrorCode, SluiceError } from '../errors.js';
 /** Every Redis key of a queue; the README's "Under the hood" documents each. */
 export const KEY_NAMES = [
   'pending',
+  'priorities',
   'jobs',
   'deliveries',
   'active',
@@ -55,6 +56,19 @@ export function validateQueueName(name: unknown): asserts name is string {
 /** The ZSET of the dead letters in fingerprint group `id` (dead-at scores); lua/settle.lua builds the same. */
 export function deadGroupKey(keys: QueueKeys, id: string): string {
   return `${keys['dead-groups']}:${id}`;
+}
+
+/** The LIST of the jobs waiting at priority `level` (not the default level 3, whose list is pending). */
+export function levelKey(keys: QueueKeys, level: number): string {
+  return `${keys.pending}:${level}`;
+}
+
+/** The priority levels that have their own list (3, the default, waits in pending). */
+export const PRIORITY_LEVELS = [1, 2, 4, 5] as const;
+
+/** The lists acquire.lua pops from, most urgent first: the default level is pending itself. */
+export function runOrder(keys: QueueKeys): string[] {
+  return [levelKey(keys, 1), levelKey(keys, 2), keys.pending, levelKey(keys, 4), levelKey(keys, 5)];
 }
 
 /** All keys share the hash tag {name}, so every script's keys live in one Redis Cluster slot. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LIVE_ENGINE_MS } from './engines.js';
-import { KEY_NAMES, type QueueKeys } from './keys.js';
+import { KEY_NAMES, levelKey, PRIORITY_LEVELS, type QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
 export interface ObliterateOutcome {
@@ -17,7 +17,12 @@ export async function obliterate(redis: Redis, keys: QueueKeys, force: boolean):
   const [status, active, liveEngines] = (await runScript(
     redis,
     'obliterate',
-    [keys.active, keys.engines, ...KEY_NAMES.map((name) => keys[name])],
+    [
+      keys.active,
+      keys.engines,
+      ...KEY_NAMES.map((name) => keys[name]),
+      ...PRIORITY_LEVELS.map((level) => levelKey(keys, level)),
+    ],
     [force ? '1' : '0', LIVE_ENGINE_MS, keys['dead-groups']],
   )) as [number, number, number];
   return { deleted: status === 1, active, liveEngines };

@@ -32,6 +32,7 @@ export async function reap(redis: Redis, keys: QueueKeys, limit: number): Promis
       keys['dead-fingerprints'],
       keys['dead-groups'],
       keys.progress,
+      keys.priorities,
     ],
     [keys.wake, limit, JOB_DEFAULTS.attempts, CRASHED.id, CRASHED.label],
   )) as [number, number, number, number];

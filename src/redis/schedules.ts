@@ -125,7 +125,7 @@ export async function fireSchedule(
   const firedAt = (await runScript(
     redis,
     'schedule-fire',
-    [...scheduleKeys(keys), keys.pending, keys.jobs, keys.stats],
+    [...scheduleKeys(keys), keys.pending, keys.jobs, keys.stats, keys.priorities],
     [keys.wake, name, due, next, specJson],
   )) as number;
   return firedAt === 0 ? undefined : firedAt;

@@ -83,6 +83,7 @@ async function settleChunk(
       keys['dead-fingerprints'],
       keys['dead-groups'],
       keys.progress,
+      keys.priorities,
     ],
     args,
   )) as (number | string)[];

@@ -28,6 +28,7 @@ export const optsSchema = object({
   timeout: { type: 'integer', minimum: 0 },
   keepResult: { type: 'integer', minimum: 0 },
   uniqueFor: { type: 'integer', minimum: 0 },
+  priority: { type: 'integer', minimum: 1, maximum: 5 },
   jobId: { type: 'string', pattern: JOB_ID },
   backoff: object(
     {
