@@ -89,12 +89,7 @@ if max and want <= 0 then
   return { now, 0, -1, untilSlot() }
 end
 
--- The list a job waits in: its level's (the 8th field of its option header), else pending.
-local function listOf(record)
-  local level = record and string.match(record,
-    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
-  return level and KEYS[1] .. ':' .. level or KEYS[1]
-end
+-- @include level
 local ranked = redis.call('EXISTS', KEYS[9]) == 1
 
 local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
@@ -104,7 +99,7 @@ if #due > 0 then
     local records = redis.call('HMGET', KEYS[2], unpack(due))
     local lists = {}
     for i = #due, 1, -1 do
-      local list = listOf(records[i])
+      local list = listOf(KEYS[1], records[i])
       lists[list] = lists[list] or {}
       table.insert(lists[list], due[i])
     end

@@ -31,13 +31,8 @@ Invariants
     drops it for having no record, counted in LLEN (`waiting`) until then
   - stats.cancelled counts the jobs removed or stopped
 ]]
--- The list a job waits in: its level's (the 8th field of its option header), else pending.
 -- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
-local function listOf(record)
-  local level = record and string.match(record,
-    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
-  return level and KEYS[4] .. ':' .. level or KEYS[4]
-end
+-- @include level
 local out, running = {}, {}
 local cancelled = 0
 for i = 2, #ARGV do
@@ -53,7 +48,7 @@ for i = 2, #ARGV do
       else
         status = 'removed'
         if redis.call('ZREM', KEYS[5], id) == 0 then
-          local list = listOf(redis.call('HGET', KEYS[1], id))
+          local list = listOf(KEYS[4], redis.call('HGET', KEYS[1], id))
           if redis.call('LLEN', list) <= 10000 then
             redis.call('LREM', list, -1, id)
           end

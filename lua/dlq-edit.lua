@@ -27,13 +27,8 @@ Invariants
 ]]
 -- @include unfile
 
--- The list a job waits in: its level's (the 8th field of its option header), else pending.
 -- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
-local function listOf(record)
-  local level = record and string.match(record,
-    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
-  return level and KEYS[2] .. ':' .. level or KEYS[2]
-end
+-- @include level
 
 local id = ARGV[2]
 if not redis.call('ZSCORE', KEYS[1], id) then
@@ -54,7 +49,7 @@ redis.call('ZREM', KEYS[1], id)
 unfile(KEYS[6], KEYS[7], id)
 local base = math.abs(tonumber(redis.call('HGET', KEYS[4], id)) or 0)
 redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2, p3) .. ARGV[3])
-if redis.call('LPUSH', listOf(record), id) == 1 then
+if redis.call('LPUSH', listOf(KEYS[2], record), id) == 1 then
   redis.call('PUBLISH', ARGV[1], '1')
 end
 redis.call('HINCRBY', KEYS[5], 'redriven', 1)

@@ -27,13 +27,8 @@ Invariants
 ]]
 -- @include unfile
 
--- The list a job waits in: its level's (the 8th field of its option header), else pending.
 -- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
-local function listOf(record)
-  local level = record and string.match(record,
-    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
-  return level and KEYS[2] .. ':' .. level or KEYS[2]
-end
+-- @include level
 
 local ids
 if ARGV[2] == 'all' then
@@ -60,7 +55,7 @@ for _, id in ipairs(ids) do
     redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2))
     unfile(KEYS[6], KEYS[7], id)
     moved[#moved + 1] = id
-    local list = listOf(record)
+    local list = listOf(KEYS[2], record)
     lists[list] = lists[list] or {}
     table.insert(lists[list], id)
   end

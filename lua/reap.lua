@@ -39,18 +39,13 @@ local wasEmpty = redis.call('LLEN', KEYS[2]) == 0
 local out = { 0, 0, 0, 0 }
 local ranked = redis.call('EXISTS', KEYS[12]) == 1
 local PENDING = KEYS[2]
--- The list a job waits in: its level's (the 8th field of its option header), else pending.
-local function listOf(record)
-  local level = record and string.match(record,
-    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
-  return level and PENDING .. ':' .. level or PENDING
-end
+-- @include level
 
 -- ids (earliest to run first) to the head of their lists, so the first of each list runs next
 local function toHead(ids, records)
   local lists = {}
   for i = #ids, 1, -1 do
-    local list = listOf(records[i])
+    local list = listOf(PENDING, records[i])
     lists[list] = lists[list] or {}
     table.insert(lists[list], ids[i])
   end

@@ -16,13 +16,8 @@ Invariants
     unstarted delivery does not use up an attempt (attempt = deliveries - base)
   - the delivery count is negated: the job is no longer leased
 ]]
--- The list a job waits in: its level's (the 8th field of its option header), else pending.
 -- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
-local function listOf(record)
-  local level = record and string.match(record,
-    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
-  return level and KEYS[2] .. ':' .. level or KEYS[2]
-end
+-- @include level
 local released = 0
 for a = 2, #ARGV, 2 do
   local id, token = ARGV[a], ARGV[a + 1]
@@ -34,7 +29,7 @@ for a = 2, #ARGV, 2 do
       local base = tonumber(string.sub(record, p1 + 1, p2 - 1)) + 1
       redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2))
       redis.call('HSET', KEYS[4], id, -tonumber(token))
-      redis.call('RPUSH', listOf(record), id)
+      redis.call('RPUSH', listOf(KEYS[2], record), id)
       released = released + 1
     end
   end

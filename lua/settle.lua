@@ -150,18 +150,12 @@ for i = completions + 1, #ids do
     end
   end
 end
+-- @include level
 if #requeued > 0 and redis.call('EXISTS', KEYS[12]) == 1 then
-  local PENDING = KEYS[5]
-  -- The list a job waits in: its level's (the 8th field of its option header), else pending.
-  local function listOf(record)
-    local level = record and string.match(record,
-      '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
-    return level and PENDING .. ':' .. level or PENDING
-  end
   local records = redis.call('HMGET', KEYS[2], unpack(requeued))
   local lists = {}
   for i, id in ipairs(requeued) do
-    local list = listOf(records[i])
+    local list = listOf(KEYS[5], records[i])
     lists[list] = lists[list] or {}
     table.insert(lists[list], id)
   end

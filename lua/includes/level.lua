@@ -1,0 +1,7 @@
+-- The list a job waits in: `pending` (sluice:{q}:pending), or `pending`:<level> when its record's
+-- option header carries a priority (its 8th field; see src/engine/job-options.ts).
+local function listOf(pending, record)
+  local level = record and string.match(record,
+    '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')
+  return level and pending .. ':' .. level or pending
+end
