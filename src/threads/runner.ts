@@ -239,15 +239,17 @@ async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: nu
   batch.contexts[i] = ctx;
   const { options } = record;
   const { timeout } = options;
+  // Called as a plain function, so stacks read "at handler", not "at Object.handler [as run]".
+  const { run } = module;
   let timer: NodeJS.Timeout | undefined;
   try {
     let value: unknown;
     if (timeout > 0) {
       const { controller } = ctx;
       timer = setTimeout(() => controller.abort(new TimeoutError(`timed out after ${timeout} ms`)), timeout);
-      value = await Promise.race([module.run(payload, ctx), rejectOnAbort(controller.signal)]);
+      value = await Promise.race([run(payload, ctx), rejectOnAbort(controller.signal)]);
     } else {
-      value = await module.run(payload, ctx);
+      value = await run(payload, ctx);
     }
     results[i] = options.keepResult === 0 && options.uniqueFor === 0 ? COMPLETED : kept(value, options);
   } catch (error) {
