@@ -11,6 +11,9 @@ KEYS[8] stats       HASH  sluice:{q}:stats
 KEYS[9] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's fingerprint id
 KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label; the members of
                           group G are the ZSET KEYS[10]:G (sluice:{q}:dead-groups:G, same hash tag)
+KEYS[11] retention  HASH  sluice:{q}:retention        completed-count, completed-age (ms), dead-count, dead-age
+KEYS[12] completed  ZSET  sluice:{q}:completed        kept completed id -> finished-at (µs, Redis clock)
+KEYS[13] completed-jobs HASH sluice:{q}:completed-jobs kept completed id -> "deliveries|record"
 
 ARGV[1] wake channel
 ARGV[2] finished channel: "c:" + ids whose result was kept, "d:" + ids dead-lettered (for addAndWait)
@@ -34,11 +37,61 @@ Invariants
   - a failed job's delivery count is negated: it is no longer leased
   - a completed job leaves no key behind but its kept result and unique key, both expiring; a
     keep entry is applied only with its job's completion (a stale completion keeps nothing)
+  - unless KEYS[11] sets completed-count or completed-age: then its record is kept in KEYS[12..13],
+    scores strictly increasing in settle order, and the call deletes the kept records beyond the
+    count or older than the age, at most (records added by this call + TRIM) of them; the rest go
+    in later calls or the janitor's sweep (lua/retention-trim.lua). Unset, this costs one HMGET per call
   - a failed one keeps its record and gains one error entry
   - a dead-lettered job is filed in its fingerprint group (member of KEYS[10]:G with its dead-at,
     KEYS[9][id] = G, KEYS[10][G] = label); completions and retries touch no group key
   - a retry waits in delayed (due = now + delay, Redis clock) or goes to the tail of pending when delay is 0
 ]]
+-- Kept records deleted per call beyond those this call adds (see the invariants).
+local TRIM = 200
+
+-- Keeps the records of the completed jobs `done` (tokens `delivered`) and trims the kept set.
+local function retain(done, delivered, count, age)
+  local t = redis.call('TIME')
+  local nowUs = t[1] * 1000000 + t[2]
+  local last = redis.call('ZREVRANGE', KEYS[12], 0, 0, 'WITHSCORES')
+  local score = math.max(nowUs, (tonumber(last[2]) or 0) + 1)
+  local records = redis.call('HMGET', KEYS[2], unpack(done))
+  -- only the newest `count` of this call could survive the trim
+  local first = (count and #done > count) and (#done - count + 1) or 1
+  local scored, fields = {}, {}
+  for i = first, #done do
+    if records[i] then
+      scored[#scored + 1] = string.format('%d', score)
+      scored[#scored + 1] = done[i]
+      fields[#fields + 1] = done[i]
+      fields[#fields + 1] = delivered[i] .. '|' .. records[i]
+      score = score + 1
+    end
+  end
+  if #scored > 0 then
+    redis.call('ZADD', KEYS[12], unpack(scored))
+    redis.call('HSET', KEYS[13], unpack(fields))
+  end
+  local budget = #scored / 2 + TRIM
+  local gone = {}
+  if age then
+    local before = '(' .. string.format('%d', nowUs - age * 1000)
+    gone = redis.call('ZRANGEBYSCORE', KEYS[12], '-inf', before, 'LIMIT', 0, budget)
+  end
+  if count then
+    local over = math.min(redis.call('ZCARD', KEYS[12]) - #gone - count, budget - #gone)
+    if over > 0 then
+      for _, id in ipairs(redis.call('ZRANGE', KEYS[12], #gone, #gone + over - 1)) do
+        gone[#gone + 1] = id
+      end
+    end
+  end
+  if #gone > 0 then
+    redis.call('ZREM', KEYS[12], unpack(gone))
+    redis.call('HDEL', KEYS[13], unpack(gone))
+  end
+end
+
 local completions = tonumber(ARGV[5])
 local keeps = tonumber(ARGV[6])
 local ids, tokens = {}, {}
@@ -59,12 +112,13 @@ end
 local counts = redis.call('HMGET', KEYS[3], unpack(ids))
 local out = { 0, 0, 0 }
 local owned = {}
-local done = {}
+local done, delivered = {}, {}
 for i = 1, #ids do
   if counts[i] == tokens[i] then
     owned[#owned + 1] = ids[i]
     if i <= completions then
       done[#done + 1] = ids[i]
+      delivered[#done] = tokens[i]
     end
   else
     out[#out + 1] = ids[i]
@@ -76,6 +130,10 @@ end
 redis.call('ZREM', KEYS[1], unpack(owned))
 
 if #done > 0 then
+  local keep = redis.call('HMGET', KEYS[11], 'completed-count', 'completed-age')
+  if keep[1] or keep[2] then
+    retain(done, delivered, tonumber(keep[1]), tonumber(keep[2]))
+  end
   redis.call('HDEL', KEYS[2], unpack(done))
   redis.call('HDEL', KEYS[3], unpack(done))
   if redis.call('EXISTS', KEYS[4]) == 1 then

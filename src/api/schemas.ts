@@ -81,7 +81,7 @@ const anyJson = {};
 export const jobSchema = object(
   {
     id: str,
-    state: { type: 'string', enum: ['waiting', 'active', 'delayed', 'dead'] },
+    state: { type: 'string', enum: ['waiting', 'active', 'delayed', 'dead', 'completed'] },
     payload: anyJson,
     raw: str,
     attempts: num,
@@ -90,6 +90,7 @@ export const jobSchema = object(
     errors: { type: 'array', items: errorEntry },
     lastError: errorEntry,
     until: num,
+    finishedAt: num,
   },
   ['id', 'state', 'attempts', 'deliveries', 'errors'],
 );

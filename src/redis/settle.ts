@@ -82,6 +82,9 @@ async function settleChunk(
       keys.stats,
       keys['dead-fingerprints'],
       keys['dead-groups'],
+      keys.retention,
+      keys.completed,
+      keys['completed-jobs'],
     ],
     args,
   )) as (number | string)[];
