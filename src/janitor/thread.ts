@@ -20,6 +20,8 @@ import { MAX_SCHEDULE_WAIT_MS, sweepSchedules } from './schedule-sweep.js';
 const data = workerData as JanitorData;
 const keys = queueKeys(data.queue);
 const { redis } = connect(data.connection, `sluice:janitor:${data.queue}`, true);
+/** Records deleted per trim call: a few hundred, so no call holds Redis for long. */
+const TRIM_BATCH = 200;
 let stopping = false;
 let timer: NodeJS.Timeout | undefined;
 let scheduleTimer: NodeJS.Timeout | undefined;
@@ -40,7 +42,7 @@ async function sweep(): Promise<void> {
   if (total.requeued + total.deadLettered + total.promoted > 0) report({ type: 'reaped', ...total });
   const trimmed = { completed: 0, dead: 0 };
   for (;;) {
-    const r = await trimRetained(redis, keys, data.batch);
+    const r = await trimRetained(redis, keys, TRIM_BATCH);
     trimmed.completed += r.completed;
     trimmed.dead += r.dead;
     if (!r.more || stopping) break;
