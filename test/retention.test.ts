@@ -149,12 +149,19 @@ describe('retention', () => {
 
   it('dead: { count } trims the oldest dead letters as deleteDead does, keeping the groups exact', async () => {
     const queue = openQueue(queueName('ret-dead'));
-    const ids = await queue.addBulk(Array.from({ length: 5 }, (_, i) => ({ payload: { i }, opts: { attempts: 1 } })));
+    const ids = await queue.addBulk(
+      Array.from({ length: 5 }, (_, i) => ({ payload: { i }, opts: { attempts: 1 } })),
+    );
     for (const [i, id] of ids.entries()) {
       const [job] = (await acquire(queue.redis, queue.keys, 1, 60_000, 0)).jobs;
       expect(job?.id).toBe(id);
       const site = i < 3 ? 'a.js:1' : 'b.js:2';
-      await settle(queue.redis, queue.keys, [], [{ id, token: job?.token ?? 0, retryInMs: -1, entry: entry('TypeError', site) }]);
+      await settle(
+        queue.redis,
+        queue.keys,
+        [],
+        [{ id, token: job?.token ?? 0, retryInMs: -1, entry: entry('TypeError', site) }],
+      );
       await sleep(2); // distinct dead-at times
     }
     await queue.setRetention({ dead: { count: 2 } });
@@ -172,7 +179,12 @@ describe('retention', () => {
     const queue = openQueue(queueName('ret-dead-kept'));
     const [id] = await queue.addBulk([{ payload: 1, opts: { attempts: 1 } }]);
     const [job] = (await acquire(queue.redis, queue.keys, 1, 60_000, 0)).jobs;
-    await settle(queue.redis, queue.keys, [], [{ id: id as string, token: job?.token ?? 0, retryInMs: -1, entry: entry('Error', 'x.js:1') }]);
+    await settle(
+      queue.redis,
+      queue.keys,
+      [],
+      [{ id: id as string, token: job?.token ?? 0, retryInMs: -1, entry: entry('Error', 'x.js:1') }],
+    );
     await queue.setRetention({ completed: { count: 1 } });
     expect(await trimRetained(queue.redis, queue.keys, 200)).toEqual({ completed: 0, dead: 0, more: false });
     expect((await queue.counts()).dead).toBe(1);

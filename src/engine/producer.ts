@@ -24,8 +24,8 @@ import { obliterate } from '../redis/obliterate.js';
 import { isPaused, pause, resume } from '../redis/pause.js';
 import { clearRateLimit, rateLimit, setRateLimit } from '../redis/rate-limit.js';
 import type { JobResult } from '../redis/results.js';
-import { clearRetention, retention, setRetention } from '../redis/retention.js';
 import { readResult } from '../redis/results.js';
+import { clearRetention, retention, setRetention } from '../redis/retention.js';
 import { listSchedules, removeSchedule, upsertSchedule } from '../redis/schedules.js';
 import type { QueueSnapshot } from '../redis/snapshot.js';
 import { snapshot } from '../redis/snapshot.js';
@@ -35,9 +35,9 @@ import type { JobOptions } from './job-options.js';
 import { isValidJobId, prepareJobOptions } from './job-options.js';
 import type { RateLimit } from './rate-limit.js';
 import { checkRateLimit } from './rate-limit.js';
+import { encodePayload, recordBody } from './record.js';
 import type { Retention } from './retention.js';
 import { checkRetention } from './retention.js';
-import { encodePayload, recordBody } from './record.js';
 import type { ScheduleInfo, ScheduleJob, ScheduleSpec } from './schedules.js';
 import {
   checkScheduleName,

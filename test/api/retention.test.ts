@@ -19,7 +19,10 @@ describe('retention routes', () => {
       'dead-count': '5000',
     });
     expect(await call(app, { url })).toMatchObject({ status: 200, body: { retention: setting } });
-    expect(await call(app, { method: 'DELETE', url })).toMatchObject({ status: 200, body: { retention: null } });
+    expect(await call(app, { method: 'DELETE', url })).toMatchObject({
+      status: 200,
+      body: { retention: null },
+    });
     expect(await queue.retention()).toBeUndefined();
     await close();
   });

@@ -6,7 +6,7 @@ import {
   MAX_RETAIN_COUNT,
   retentionFields,
 } from '../../dist/engine/retention.js';
-import { ErrorCode, SluiceError } from '../../dist/errors.js';
+import { ErrorCode, type SluiceError } from '../../dist/errors.js';
 
 function refusal(setting: unknown): SluiceError {
   try {
