@@ -13,6 +13,9 @@ KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label;
                           group G are the ZSET KEYS[10]:G (sluice:{q}:dead-groups:G, same hash tag)
 KEYS[11] progress   HASH  sluice:{q}:progress          id -> progress of the running attempt
 KEYS[12] priorities STRING sluice:{q}:priorities  present once the queue has held a prioritised job
+KEYS[13] retention  HASH  sluice:{q}:retention        completed-count, completed-age (ms), dead-count, dead-age
+KEYS[14] completed  ZSET  sluice:{q}:completed        kept completed id -> finished-at (µs, Redis clock)
+KEYS[15] completed-jobs HASH sluice:{q}:completed-jobs kept completed id -> "deliveries|record"
 
 ARGV[1] wake channel
 ARGV[2] finished channel: "c:" + ids whose result was kept, "d:" + ids dead-lettered (for addAndWait)
@@ -36,6 +39,10 @@ Invariants
   - a failed job's delivery count is negated: it is no longer leased
   - a completed job leaves no key behind but its kept result and unique key, both expiring; a
     keep entry is applied only with its job's completion (a stale completion keeps nothing)
+  - unless KEYS[13] sets completed-count or completed-age: then its record is kept in KEYS[14..15],
+    scores strictly increasing in settle order, and the call deletes the kept records beyond the
+    count or older than the age, at most (records added by this call + TRIM) of them; the rest go
+    in later calls or the janitor's sweep (lua/retention-trim.lua). Unset, this costs one HMGET per call
   - a failed one keeps its record and gains one error entry
   - the progress of every settled attempt is deleted (it described the attempt that just ended)
   - a dead-lettered job is filed in its fingerprint group (member of KEYS[10]:G with its dead-at,
@@ -44,6 +51,52 @@ Invariants
     with KEYS[12] present, to the tail of its level's list (KEYS[5]:<level>, from its record's
     option header: one HMGET per call that has such retries; without KEYS[12], one EXISTS)
 ]]
+-- Kept records deleted per call beyond those this call adds (see the invariants).
+local TRIM = 200
+
+-- Keeps the records of the completed jobs `done` (tokens `delivered`) and trims the kept set.
+local function retain(done, delivered, count, age)
+  local t = redis.call('TIME')
+  local nowUs = t[1] * 1000000 + t[2]
+  local last = redis.call('ZREVRANGE', KEYS[14], 0, 0, 'WITHSCORES')
+  local score = math.max(nowUs, (tonumber(last[2]) or 0) + 1)
+  local records = redis.call('HMGET', KEYS[2], unpack(done))
+  -- only the newest `count` of this call could survive the trim
+  local first = (count and #done > count) and (#done - count + 1) or 1
+  local scored, fields = {}, {}
+  for i = first, #done do
+    if records[i] then
+      scored[#scored + 1] = string.format('%d', score)
+      scored[#scored + 1] = done[i]
+      fields[#fields + 1] = done[i]
+      fields[#fields + 1] = delivered[i] .. '|' .. records[i]
+      score = score + 1
+    end
+  end
+  if #scored > 0 then
+    redis.call('ZADD', KEYS[14], unpack(scored))
+    redis.call('HSET', KEYS[15], unpack(fields))
+  end
+  local budget = #scored / 2 + TRIM
+  local gone = {}
+  if age then
+    local before = '(' .. string.format('%d', nowUs - age * 1000)
+    gone = redis.call('ZRANGEBYSCORE', KEYS[14], '-inf', before, 'LIMIT', 0, budget)
+  end
+  if count then
+    local over = math.min(redis.call('ZCARD', KEYS[14]) - #gone - count, budget - #gone)
+    if over > 0 then
+      for _, id in ipairs(redis.call('ZRANGE', KEYS[14], #gone, #gone + over - 1)) do
+        gone[#gone + 1] = id
+      end
+    end
+  end
+  if #gone > 0 then
+    redis.call('ZREM', KEYS[14], unpack(gone))
+    redis.call('HDEL', KEYS[15], unpack(gone))
+  end
+end
+
 local completions = tonumber(ARGV[5])
 local keeps = tonumber(ARGV[6])
 local ids, tokens = {}, {}
@@ -64,12 +117,13 @@ end
 local counts = redis.call('HMGET', KEYS[3], unpack(ids))
 local out = { 0, 0, 0 }
 local owned = {}
-local done = {}
+local done, delivered = {}, {}
 for i = 1, #ids do
   if counts[i] == tokens[i] then
     owned[#owned + 1] = ids[i]
     if i <= completions then
       done[#done + 1] = ids[i]
+      delivered[#done] = tokens[i]
     end
   else
     out[#out + 1] = ids[i]
@@ -84,6 +138,10 @@ if redis.call('EXISTS', KEYS[11]) == 1 then
 end
 
 if #done > 0 then
+  local keep = redis.call('HMGET', KEYS[13], 'completed-count', 'completed-age')
+  if keep[1] or keep[2] then
+    retain(done, delivered, tonumber(keep[1]), tonumber(keep[2]))
+  end
   redis.call('HDEL', KEYS[2], unpack(done))
   redis.call('HDEL', KEYS[3], unpack(done))
   if redis.call('EXISTS', KEYS[4]) == 1 then

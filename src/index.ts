@@ -14,6 +14,7 @@ export type {
 } from './engine/producer.js';
 export { JOB_STATES, QUEUE_DEFAULTS, Queue } from './engine/producer.js';
 export type { RateLimit } from './engine/rate-limit.js';
+export type { Retention, RetentionLimit } from './engine/retention.js';
 export type { ScheduleInfo, ScheduleJob, ScheduleSpec } from './engine/schedules.js';
 export { ErrorCode, SluiceError } from './errors.js';
 export type { CancelStatus } from './redis/cancel.js';

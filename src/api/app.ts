@@ -14,6 +14,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
 import { rateLimitRoutes } from './routes/rate-limit.js';
+import { retentionRoutes } from './routes/retention.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { installSecurityHeaders } from './security.js';
 import { DEFAULT_UI_DIR, serveUi } from './static.js';
@@ -80,6 +81,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   jobRoutes(app, queues);
   deadRoutes(app, queues);
   rateLimitRoutes(app, queues);
+  retentionRoutes(app, queues);
   deadGroupRoutes(app, queues);
   eventRoutes(app, queues);
   scheduleRoutes(app, queues);

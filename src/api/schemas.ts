@@ -81,7 +81,7 @@ const anyJson = {};
 export const jobSchema = object(
   {
     id: str,
-    state: { type: 'string', enum: ['waiting', 'active', 'delayed', 'dead'] },
+    state: { type: 'string', enum: ['waiting', 'active', 'delayed', 'dead', 'completed'] },
     payload: anyJson,
     raw: str,
     attempts: num,
@@ -92,6 +92,7 @@ export const jobSchema = object(
     until: num,
     progress: anyJson,
     priority: num,
+    finishedAt: num,
   },
   ['id', 'state', 'attempts', 'deliveries', 'errors'],
 );

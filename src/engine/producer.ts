@@ -25,6 +25,7 @@ import { isPaused, pause, resume } from '../redis/pause.js';
 import { clearRateLimit, rateLimit, setRateLimit } from '../redis/rate-limit.js';
 import type { JobResult } from '../redis/results.js';
 import { readResult } from '../redis/results.js';
+import { clearRetention, retention, setRetention } from '../redis/retention.js';
 import { listSchedules, removeSchedule, upsertSchedule } from '../redis/schedules.js';
 import type { QueueSnapshot } from '../redis/snapshot.js';
 import { snapshot } from '../redis/snapshot.js';
@@ -35,6 +36,8 @@ import { isValidJobId, prepareJobOptions } from './job-options.js';
 import type { RateLimit } from './rate-limit.js';
 import { checkRateLimit } from './rate-limit.js';
 import { encodePayload, recordBody } from './record.js';
+import type { Retention } from './retention.js';
+import { checkRetention } from './retention.js';
 import type { ScheduleInfo, ScheduleJob, ScheduleSpec } from './schedules.js';
 import {
   checkScheduleName,
@@ -78,7 +81,7 @@ export interface BulkJob<P = unknown> {
 
 export const MAX_PAGE = 1000;
 
-export const JOB_STATES: readonly JobState[] = ['waiting', 'active', 'delayed', 'dead'];
+export const JOB_STATES: readonly JobState[] = ['waiting', 'active', 'delayed', 'dead', 'completed'];
 
 export interface Page {
   offset?: number;
@@ -243,7 +246,10 @@ export class Queue<P = unknown> {
     return counts(this.redis, this.keys);
   }
 
-  /** A job that is waiting, delayed, running or dead; undefined once completed or deleted. */
+  /**
+   * A job that is waiting, delayed, running or dead, or completed and kept (see setRetention);
+   * undefined once completed (and not kept) or deleted.
+   */
   async getJob(id: string): Promise<JobInfo | undefined> {
     return getJob(this.redis, this.keys, checkJobId(id));
   }
@@ -290,6 +296,27 @@ export class Queue<P = unknown> {
     return rateLimit(this.redis, this.keys);
   }
 
+  /**
+   * What the queue keeps besides its counters, for every engine from its next settle call:
+   * `completed` the records of the last `count` completed jobs and/or those finished within `age`
+   * ms; `dead` caps the dead-letter queue (oldest deleted first). Replaces any earlier setting; a
+   * setting without `completed` deletes the kept completed records. Validated before anything is
+   * written.
+   */
+  async setRetention(setting: Retention): Promise<void> {
+    await setRetention(this.redis, this.keys, checkRetention(setting));
+  }
+
+  /** The retention setting, or undefined when the queue keeps counters only. */
+  retention(): Promise<Retention | undefined> {
+    return retention(this.redis, this.keys);
+  }
+
+  /** Back to counters only: removes the setting and the kept completed records (not dead letters). */
+  clearRetention(): Promise<void> {
+    return clearRetention(this.redis, this.keys);
+  }
+
   /** Engines whose heartbeat is under 5 s old (Redis clock), by id. */
   engines(): Promise<LiveEngine[]> {
     return liveEngines(this.redis, this.keys);
@@ -308,7 +335,7 @@ export class Queue<P = unknown> {
 
   /**
    * A page of the jobs in a state: waiting in the order they will run, active by lease deadline,
-   * delayed by due time, dead newest first; limit is clamped to 1..1000.
+   * delayed by due time, dead and kept completed newest first; limit is clamped to 1..1000.
    */
   async listJobs(state: JobState, page: Page = {}): Promise<JobPage> {
     if (!JOB_STATES.includes(state)) {

@@ -26,7 +26,11 @@ export class Janitor {
     const worker = new Worker(new URL('./thread.js', import.meta.url), { workerData: this.data });
     worker.on('message', (report: JanitorReport) => {
       if (report.type === 'reaped') this.log.info(report, 'janitor recovered jobs');
-      else if (report.type === 'fired') this.log.debug(report, 'schedule fired');
+      else if (report.type === 'trimmed') {
+        // dead letters deleted by the operator's cap are worth a line; completed records are routine
+        if (report.dead > 0) this.log.info(report, 'janitor trimmed retained records');
+        else this.log.debug(report, 'janitor trimmed retained records');
+      } else if (report.type === 'fired') this.log.debug(report, 'schedule fired');
       else this.log.warn({ err: report.message }, 'janitor sweep failed; retrying next interval');
     });
     worker.on('error', (error) => this.log.error({ err: error }, 'janitor thread died'));

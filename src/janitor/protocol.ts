@@ -12,6 +12,8 @@ export interface JanitorData {
 /** Janitor thread → main thread. */
 export type JanitorReport =
   | { type: 'reaped'; requeued: number; deadLettered: number; promoted: number }
+  /** Records deleted because the retention setting no longer keeps them. */
+  | { type: 'trimmed'; completed: number; dead: number }
   /** A schedule's tick added its job; lateMs is by the Redis clock, from the tick to the firing. */
   | { type: 'fired'; schedule: string; tick: number; lateMs: number }
   | { type: 'error'; message: string };

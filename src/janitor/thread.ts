@@ -3,6 +3,8 @@
  * recovers expired leases and promotes due delayed jobs, in bounded calls until none is left.
  * A second loop fires due schedules, waking at the soonest next tick (at least once a second),
  * since the reap interval (5 s by default) is too coarse for cron ticks.
+ * Each sweep also deletes what the queue's retention setting no longer keeps (completed records
+ * past their count or age, dead letters past an explicit cap), in bounded calls.
  * Its own connection keeps it independent of a busy dispatcher; the reap script is atomic, so
  * any number of janitors may run against one queue.
  */
@@ -10,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { connect } from '../redis/connection.js';
 import { queueKeys } from '../redis/keys.js';
 import { reap } from '../redis/reap.js';
+import { trimRetained } from '../redis/retention.js';
 import type { JanitorData, JanitorReport } from './protocol.js';
 import { STOP } from './protocol.js';
 import { MAX_SCHEDULE_WAIT_MS, sweepSchedules } from './schedule-sweep.js';
@@ -17,6 +20,8 @@ import { MAX_SCHEDULE_WAIT_MS, sweepSchedules } from './schedule-sweep.js';
 const data = workerData as JanitorData;
 const keys = queueKeys(data.queue);
 const { redis } = connect(data.connection, `sluice:janitor:${data.queue}`, true);
+/** Records deleted per trim call: a few hundred, so no call holds Redis for long. */
+const TRIM_BATCH = 200;
 let stopping = false;
 let timer: NodeJS.Timeout | undefined;
 let scheduleTimer: NodeJS.Timeout | undefined;
@@ -35,6 +40,14 @@ async function sweep(): Promise<void> {
     if (!r.more || stopping) break;
   }
   if (total.requeued + total.deadLettered + total.promoted > 0) report({ type: 'reaped', ...total });
+  const trimmed = { completed: 0, dead: 0 };
+  for (;;) {
+    const r = await trimRetained(redis, keys, TRIM_BATCH);
+    trimmed.completed += r.completed;
+    trimmed.dead += r.dead;
+    if (!r.more || stopping) break;
+  }
+  if (trimmed.completed + trimmed.dead > 0) report({ type: 'trimmed', ...trimmed });
 }
 
 function schedule(): void {

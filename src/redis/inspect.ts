@@ -24,7 +24,7 @@ export interface QueueCounts {
   drained: number;
 }
 
-export type JobState = 'waiting' | 'active' | 'delayed' | 'dead';
+export type JobState = 'waiting' | 'active' | 'delayed' | 'dead' | 'completed';
 
 export interface JobInfo {
   id: string;
@@ -46,6 +46,8 @@ export interface JobInfo {
   progress?: unknown;
   /** The job's priority level, when it was added with one other than the default (3). */
   priority?: number;
+  /** When a kept completed job finished, ms by the Redis clock (see Queue.setRetention). */
+  finishedAt?: number;
 }
 
 export interface DeadLetter {
@@ -193,7 +195,17 @@ function toJobInfo(
   );
 }
 
-/** A job that exists (waiting, active, delayed or dead); undefined once completed or deleted. */
+/** A kept completed job from its "deliveries|record" entry and its finished-at score (µs). */
+function toCompletedInfo(id: string, kept: string, finishedUs: string | number | null | undefined): JobInfo {
+  const bar = kept.indexOf('|');
+  const info = toJobInfo(id, 'completed', kept.slice(bar + 1), kept.slice(0, bar), null, undefined);
+  return withOptional(info, { finishedAt: Math.floor(Number(finishedUs) / 1000) || undefined });
+}
+
+/**
+ * A job that exists (waiting, active, delayed or dead), or a completed one the retention setting
+ * keeps; undefined once completed (and not kept) or deleted.
+ */
 export async function getJob(redis: Redis, keys: QueueKeys, id: string): Promise<JobInfo | undefined> {
   const reply = await readTogether(redis, (batch) =>
     batch
@@ -203,13 +215,16 @@ export async function getJob(redis: Redis, keys: QueueKeys, id: string): Promise
       .zscore(keys.active, id)
       .zscore(keys.delayed, id)
       .zscore(keys.dead, id)
-      .hget(keys.progress, id),
+      .hget(keys.progress, id)
+      .hget(keys['completed-jobs'], id)
+      .zscore(keys.completed, id),
   );
-  const [record, deliveries, errors, active, delayed, dead, progress] = (reply ?? []).map(([, v]) => v) as (
-    | string
-    | null
-  )[];
-  if (record === null || record === undefined) return undefined;
+  const [record, deliveries, errors, active, delayed, dead, progress, kept, finished] = (reply ?? []).map(
+    ([, v]) => v,
+  ) as (string | null)[];
+  if (record === null || record === undefined) {
+    return kept == null ? undefined : toCompletedInfo(id, kept, finished);
+  }
   const state: JobState =
     active != null ? 'active' : delayed != null ? 'delayed' : dead != null ? 'dead' : 'waiting';
   const until = Number(active ?? delayed ?? dead ?? Number.NaN) || undefined;
@@ -245,12 +260,14 @@ function pageOf(
       return multi.zcard(keys.delayed).zrange(keys.delayed, offset, last, 'WITHSCORES');
     case 'dead':
       return multi.zcard(keys.dead).zrevrange(keys.dead, offset, last, 'WITHSCORES');
+    case 'completed':
+      return multi.zcard(keys.completed).zrevrange(keys.completed, offset, last, 'WITHSCORES');
   }
 }
 
 /**
  * One page of the jobs in a state: waiting in the order they will run, active by lease deadline,
- * delayed by due time, dead newest first. A job that completes between the two reads is left out;
+ * delayed by due time, dead and kept completed newest first. A job that completes between the two reads is left out;
  * one that moved to another state meanwhile is shown in the state it was listed in.
  */
 export async function listJobs(
@@ -276,6 +293,15 @@ export async function listJobs(
     }
   }
   if (ids.length === 0) return { total, items: [] };
+  if (state === 'completed') {
+    const kept = await redis.hmget(keys['completed-jobs'], ...ids);
+    const items: JobInfo[] = [];
+    ids.forEach((id, i) => {
+      const entry = kept[i];
+      if (entry != null) items.push(toCompletedInfo(id, entry, scores[i]));
+    });
+    return { total, items };
+  }
   const [records, deliveries, errors] = await hydrate(redis, keys, ids);
   const items: JobInfo[] = [];
   ids.forEach((id, i) => {

@@ -25,6 +25,9 @@ export const KEY_NAMES = [
   'schedules',
   'schedule-defs',
   'schedule-fired',
+  'retention',
+  'completed',
+  'completed-jobs',
 ] as const;
 
 export type KeyName = (typeof KEY_NAMES)[number];

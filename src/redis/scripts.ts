@@ -19,6 +19,7 @@ const NAMES = [
   'obliterate',
   'schedule-upsert',
   'schedule-fire',
+  'retention-trim',
 ] as const;
 
 export type ScriptName = (typeof NAMES)[number];

@@ -84,6 +84,9 @@ async function settleChunk(
       keys['dead-groups'],
       keys.progress,
       keys.priorities,
+      keys.retention,
+      keys.completed,
+      keys['completed-jobs'],
     ],
     args,
   )) as (number | string)[];

@@ -111,7 +111,7 @@ describe('job routes', () => {
     const { app, queue, close } = testApp('job-list-bad');
     for (const q of [
       '',
-      'state=completed',
+      'state=finished',
       'state=WAITING',
       'state=waiting&offset=-1',
       'state=waiting&offset=1.5',

@@ -53,7 +53,10 @@ export function jobRoutes(app: FastifyInstance, queues: QueueLookup): void {
       schema: {
         params: queueParams,
         querystring: object(
-          { state: { type: 'string', enum: ['waiting', 'active', 'delayed', 'dead'] }, ...pageQuery },
+          {
+            state: { type: 'string', enum: ['waiting', 'active', 'delayed', 'dead', 'completed'] },
+            ...pageQuery,
+          },
           ['state'],
         ),
         response: replies({
