@@ -14,6 +14,7 @@ KEYS[8] limit-log   ZSET  sluice:{q}:limit-log   "count:id:token" -> Redis time 
 KEYS[9] priorities  STRING sluice:{q}:priorities present once the queue has held a prioritised job;
                                                    then the level lists KEYS[1]:<level> (LIST
                                                    sluice:{q}:pending:<level>, levels 1 2 4 5) are read too
+KEYS[10] events     STREAM sluice:{q}:events  one entry per call and event type: type, ids (see includes/events.lua); 'started'
 
 ARGV[1] max jobs to lease (1..1000)
 ARGV[2] lease length in ms
@@ -52,6 +53,7 @@ Invariants
   - used = the sum of the counts in limit-log; both are written only after the pop, so under
     OOM the first write is one that frees memory
 ]]
+-- @include events
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 if redis.call('EXISTS', KEYS[6]) == 1 then
@@ -141,7 +143,7 @@ end
 local records = redis.call('HMGET', KEYS[2], unpack(ids))
 local counts = redis.call('HMGET', KEYS[3], unpack(ids))
 local deadline = now + tonumber(ARGV[2])
-local leases, tokens = {}, {}
+local leases, tokens, started = {}, {}, {}
 local out = { now, redis.call('LLEN', KEYS[1]), -1, -1 }
 if ranked then
   for _, list in ipairs(levels) do
@@ -161,12 +163,14 @@ for i, id in ipairs(ids) do
     out[#out + 1] = id
     out[#out + 1] = token
     out[#out + 1] = record
+    started[#started + 1] = id
   end
 end
 if #leases > 0 then
   redis.call('ZADD', KEYS[4], unpack(leases))
   redis.call('HSET', KEYS[3], unpack(tokens))
 end
+emit(KEYS[10], 'started', started)
 if max then
   if #forget > 0 then
     redis.call('ZREMRANGEBYRANK', KEYS[8], 0, #forget - 1)

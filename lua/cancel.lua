@@ -9,6 +9,7 @@ KEYS[6] active      ZSET   sluice:{q}:active
 KEYS[7] dead        ZSET   sluice:{q}:dead
 KEYS[8] stats       HASH   sluice:{q}:stats
 KEYS[9] progress    HASH   sluice:{q}:progress
+KEYS[10] events     STREAM sluice:{q}:events  one entry per call and event type: type, ids (see includes/events.lua); 'cancelled'
 
 ARGV[1] cancel channel: the ids of running jobs are PUBLISHed there, comma-separated, so the
         engine holding them fires their AbortSignal and drops their leases
@@ -33,7 +34,8 @@ Invariants
 ]]
 -- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
 -- @include level
-local out, running = {}, {}
+-- @include events
+local out, running, removed = {}, {}, {}
 local cancelled = 0
 for i = 2, #ARGV do
   local id = ARGV[i]
@@ -59,6 +61,7 @@ for i = 2, #ARGV do
       redis.call('HDEL', KEYS[3], id)
       redis.call('HDEL', KEYS[9], id)
       cancelled = cancelled + 1
+      removed[cancelled] = id
     end
   end
   out[#out + 1] = status
@@ -69,4 +72,5 @@ end
 if #running > 0 then
   redis.call('PUBLISH', ARGV[1], table.concat(running, ','))
 end
+emit(KEYS[10], 'cancelled', removed)
 return out

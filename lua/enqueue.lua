@@ -7,6 +7,7 @@ KEYS[4] seq      STRING  sluice:{q}:seq       last generated numeric id
 KEYS[5] stats    HASH    sluice:{q}:stats     counters
 KEYS[6] priorities STRING sluice:{q}:priorities  set ('y' mode) once the queue has held a prioritised job
         (the level lists are KEYS[1]:<level>, LIST sluice:{q}:pending:<level>, same hash tag)
+KEYS[7] events   STREAM sluice:{q}:events  one entry per call and event type: type, ids (see includes/events.lua); 'added'
 
 ARGV[1] wake channel (PUBLISHed when pending was empty, so idle dispatchers start at once)
 ARGV[2] mode
@@ -29,10 +30,13 @@ Invariants
   - the first write is a memory-growing command, so under OOM the script fails before it changes anything
   - enqueuedAt and due times come from the Redis clock; a due time not after now queues at once
 ]]
+-- @include events
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local prefix = string.format('%d|0|', now)
 local pushed = {}
+-- ids actually added, for the 'added' event
+local newIds = {}
 local added = 0
 local result
 -- 'y' only: ids due now at levels other than 3, by level
@@ -68,6 +72,7 @@ else
     result[#result + 1] = id
     if fresh then
       added = added + 1
+      newIds[added] = id
       local due = ARGV[i + 1]
       if string.byte(due, 1) == 64 then
         due = tonumber(string.sub(due, 2))
@@ -105,4 +110,5 @@ end
 if added > 0 then
   redis.call('HINCRBY', KEYS[5], 'added', added)
 end
+emit(KEYS[7], 'added', ARGV[2] == 'p' and pushed or newIds)
 return result

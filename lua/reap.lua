@@ -13,6 +13,7 @@ KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label;
 KEYS[11] progress   HASH  sluice:{q}:progress           id -> progress of the running attempt (deleted here)
 KEYS[12] priorities STRING sluice:{q}:priorities  present once the queue has held a prioritised job;
          then each job goes to its level's list KEYS[2]:<level> (sluice:{q}:pending:<level>)
+KEYS[13] events     STREAM sluice:{q}:events  one entry per call and event type: type, ids (see includes/events.lua); 'stalled' (a lease expired and the job was re-queued), 'dead'
 
 ARGV[1] wake channel
 ARGV[2] max jobs to handle in this call (bounded, so the script stays short)
@@ -32,6 +33,7 @@ Invariants
     per call and nothing per job)
   - a recovered job's delivery count is negated: no longer leased, so its old token is stale
 ]]
+-- @include events
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local limit = tonumber(ARGV[2])
@@ -130,6 +132,8 @@ if #expired > 0 then
     redis.call('HINCRBY', KEYS[8], 'failed', #dead)
   end
   out[1], out[2] = #back, #dead
+  emit(KEYS[13], 'stalled', back)
+  emit(KEYS[13], 'dead', dead)
 end
 
 if (#due == limit) or (#expired == limit) then

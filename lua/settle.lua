@@ -16,6 +16,7 @@ KEYS[12] priorities STRING sluice:{q}:priorities  present once the queue has hel
 KEYS[13] retention  HASH  sluice:{q}:retention        completed-count, completed-age (ms), dead-count, dead-age
 KEYS[14] completed  ZSET  sluice:{q}:completed        kept completed id -> finished-at (µs, Redis clock)
 KEYS[15] completed-jobs HASH sluice:{q}:completed-jobs kept completed id -> "deliveries|record"
+KEYS[16] events     STREAM sluice:{q}:events  one entry per call and event type: type, ids (see includes/events.lua); 'completed', 'retried', 'dead'
 
 ARGV[1] wake channel
 ARGV[2] finished channel: "c:" + ids whose result was kept, "d:" + ids dead-lettered (for addAndWait)
@@ -97,6 +98,7 @@ local function retain(done, delivered, count, age)
   end
 end
 
+-- @include events
 local completions = tonumber(ARGV[5])
 local keeps = tonumber(ARGV[6])
 local ids, tokens = {}, {}
@@ -173,13 +175,14 @@ if #done > 0 then
     end
   end
 end
+emit(KEYS[16], 'completed', done)
 if #done == #owned then
   return out
 end
 
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local requeued, died = {}, {}
+local requeued, died, retried = {}, {}, {}
 for i = completions + 1, #ids do
   if counts[i] == tokens[i] then
     local a = failBase + 6 * (i - completions - 1)
@@ -201,9 +204,11 @@ for i = completions + 1, #ids do
       out[3] = out[3] + 1
     elseif delay == 0 then
       requeued[#requeued + 1] = id
+      retried[#retried + 1] = id
       out[2] = out[2] + 1
     else
       redis.call('ZADD', KEYS[6], now + delay, id)
+      retried[#retried + 1] = id
       out[2] = out[2] + 1
     end
   end
@@ -235,4 +240,6 @@ end
 if out[2] + out[3] > 0 then
   redis.call('HINCRBY', KEYS[8], 'failed', out[2] + out[3])
 end
+emit(KEYS[16], 'retried', retried)
+emit(KEYS[16], 'dead', died)
 return out

@@ -18,6 +18,7 @@ export const ErrorCode = {
   JOB_DEAD: 'SLUICE_ERR_JOB_DEAD',
   RESULT_NOT_KEPT: 'SLUICE_ERR_RESULT_NOT_KEPT',
   QUEUE_BUSY: 'SLUICE_ERR_QUEUE_BUSY',
+  EVENTS_TRIMMED: 'SLUICE_ERR_EVENTS_TRIMMED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -13,6 +13,8 @@ export type {
   WaitOptions,
 } from './engine/producer.js';
 export { JOB_STATES, QUEUE_DEFAULTS, Queue } from './engine/producer.js';
+export type { QueueEventsOptions, StreamOptions } from './engine/queue-events.js';
+export { QueueEvents } from './engine/queue-events.js';
 export type { RateLimit } from './engine/rate-limit.js';
 export type { Retention, RetentionLimit } from './engine/retention.js';
 export type { ScheduleInfo, ScheduleJob, ScheduleSpec } from './engine/schedules.js';
@@ -21,6 +23,7 @@ export type { CancelStatus } from './redis/cancel.js';
 export type { DeadFilter } from './redis/dead-filter.js';
 export type { DeadGroup } from './redis/dead-groups.js';
 export type { LiveEngine } from './redis/engines.js';
+export type { EventPage, EventType, QueueEvent } from './redis/events.js';
 export type { RatePoint } from './redis/history.js';
 export type {
   DeadLetter,

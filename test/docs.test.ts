@@ -75,6 +75,24 @@ describe('examples', () => {
     ]);
   });
 
+  it('examples/events.js, shown in the README, prints the events after an id', async () => {
+    const example = readFileSync(new URL('../examples/events.js', import.meta.url), 'utf8');
+    expect(readme).toContain(example);
+    const queue = openQueue(queueName('events-example'));
+    const [first] = await queue.addBulk([{ payload: 1 }]);
+    const [second] = await queue.addBulk([{ payload: 2 }]);
+    const { stdout } = await run(process.execPath, ['examples/events.js', queue.name, '0', '2'], {
+      env: { ...process.env, REDIS_URL: redisUrl() },
+    });
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ').slice(1).join(' ')),
+    ).toEqual([`added ${first}`, `added ${second}`]);
+    await queue.close();
+  });
+
   it('examples/retry-handler.js, shown in the README, dead-letters at once or retries on its own schedule', async () => {
     const example = readFileSync(new URL('../examples/retry-handler.js', import.meta.url), 'utf8');
     expect(readme).toContain(example);

@@ -363,6 +363,7 @@ describe('priorities', () => {
       'llen',
       'zadd',
       'hset',
+      'xadd', // the call's one 'started' event
     ]);
     await queue.close();
   });

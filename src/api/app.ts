@@ -16,6 +16,7 @@ import { queueRoutes } from './routes/queues.js';
 import { rateLimitRoutes } from './routes/rate-limit.js';
 import { retentionRoutes } from './routes/retention.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { streamRoutes } from './routes/stream.js';
 import { installSecurityHeaders } from './security.js';
 import { DEFAULT_UI_DIR, serveUi } from './static.js';
 
@@ -85,6 +86,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   deadGroupRoutes(app, queues);
   eventRoutes(app, queues);
   scheduleRoutes(app, queues);
+  streamRoutes(app, queues);
   metricsRoutes(app, queues, deps.metrics ?? []);
   if (deps.uiDir !== false) serveUi(app, deps.uiDir ?? DEFAULT_UI_DIR);
   return app;

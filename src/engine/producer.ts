@@ -14,6 +14,8 @@ import type { LiveEngine } from '../redis/engines.js';
 import { liveEngines } from '../redis/engines.js';
 import type { EnqueueItem } from '../redis/enqueue.js';
 import { enqueue } from '../redis/enqueue.js';
+import type { EventPage } from '../redis/events.js';
+import { readEvents } from '../redis/events.js';
 import type { RatePoint } from '../redis/history.js';
 import { history, MAX_HISTORY_SECONDS } from '../redis/history.js';
 import type { DeadPage, JobInfo, JobPage, JobState, QueueCounts, QueueMetrics } from '../redis/inspect.js';
@@ -210,6 +212,20 @@ export class Queue<P = unknown> {
     await this.#waiter.ready();
     const [id] = await enqueue(this.redis, this.keys, [item]);
     return (await this.#waiter.wait(id as string, waitMs)) as R;
+  }
+
+  /**
+   * Up to `count` (1..1000) entries of the queue's event stream after the stream id `from` ('0':
+   * from the oldest kept). For a live feed use QueueEvents.stream().
+   */
+  async events(from = '0', count = 100): Promise<EventPage> {
+    if (typeof from !== 'string' || !/^(0|\d{1,15}-\d{1,15})$/.test(from)) {
+      throw invalidOption('from', `must be '0' or a stream id like 1795871234567-0, got ${String(from)}`);
+    }
+    if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE) {
+      throw invalidOption('count', `must be an integer from 1 to ${MAX_PAGE}, got ${String(count)}`);
+    }
+    return readEvents(this.redis, this.keys, from, count);
   }
 
   /** A completed job's kept result (job option keepResult); undefined when none is kept. */

@@ -43,6 +43,7 @@ export async function acquire(
       keys.limit,
       keys['limit-log'],
       keys.priorities,
+      keys.events,
     ],
     [Math.min(max, ACQUIRE_MAX), leaseMs, promoteLimit],
   )) as (string | number)[];

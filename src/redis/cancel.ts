@@ -24,6 +24,7 @@ export async function cancel(redis: Redis, keys: QueueKeys, ids: readonly string
         keys.dead,
         keys.stats,
         keys.progress,
+        keys.events,
       ],
       [keys.cancel, ...ids.slice(i, i + CANCEL_MAX)],
     )) as CancelStatus[];

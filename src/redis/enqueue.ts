@@ -25,7 +25,15 @@ function dueArg(due: Due): string | number {
 }
 
 function callChunk(redis: Redis, keys: QueueKeys, chunk: readonly EnqueueItem[]): Promise<string[]> {
-  const scriptKeys = [keys.pending, keys.jobs, keys.delayed, keys.seq, keys.stats, keys.priorities];
+  const scriptKeys = [
+    keys.pending,
+    keys.jobs,
+    keys.delayed,
+    keys.seq,
+    keys.stats,
+    keys.priorities,
+    keys.events,
+  ];
   if (chunk.every(isPlain)) {
     return runScript(redis, 'enqueue', scriptKeys, [keys.wake, 'p', ...chunk.map((item) => item.body)]).then(
       (first) => chunk.map((_, i) => String((first as number) + i)),

@@ -22,6 +22,7 @@ export const KEY_NAMES = [
   'history',
   'epoch',
   'progress',
+  'events',
   'schedules',
   'schedule-defs',
   'schedule-fired',

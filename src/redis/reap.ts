@@ -33,6 +33,7 @@ export async function reap(redis: Redis, keys: QueueKeys, limit: number): Promis
       keys['dead-groups'],
       keys.progress,
       keys.priorities,
+      keys.events,
     ],
     [keys.wake, limit, JOB_DEFAULTS.attempts, CRASHED.id, CRASHED.label],
   )) as [number, number, number, number];

@@ -87,6 +87,7 @@ async function settleChunk(
       keys.retention,
       keys.completed,
       keys['completed-jobs'],
+      keys.events,
     ],
     args,
   )) as (number | string)[];

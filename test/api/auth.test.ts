@@ -27,6 +27,7 @@ function routes(q: string, jobId: string): Route[] {
     read(`/api/queues/${q}/jobs?state=waiting`),
     read(`/api/queues/${q}/jobs/${jobId}`),
     read(`/api/queues/${q}/jobs/999999/result`, 404),
+    read(`/api/queues/${q}/events?from=0`),
     read(`/api/queues/${q}/dead?q=x`),
     read(`/api/queues/${q}/dead/groups`),
     read(`/api/queues/${q}/dead/groups/0123456789ab`),
