@@ -19,6 +19,7 @@ export const ErrorCode = {
   RESULT_NOT_KEPT: 'SLUICE_ERR_RESULT_NOT_KEPT',
   QUEUE_BUSY: 'SLUICE_ERR_QUEUE_BUSY',
   EVENTS_TRIMMED: 'SLUICE_ERR_EVENTS_TRIMMED',
+  EVENTS_OFF: 'SLUICE_ERR_EVENTS_OFF',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -79,6 +79,7 @@ describe('examples', () => {
     const example = readFileSync(new URL('../examples/events.js', import.meta.url), 'utf8');
     expect(readme).toContain(example);
     const queue = openQueue(queueName('events-example'));
+    await queue.setEvents(true);
     const [first] = await queue.addBulk([{ payload: 1 }]);
     const [second] = await queue.addBulk([{ payload: 2 }]);
     const { stdout } = await run(process.execPath, ['examples/events.js', queue.name, '0', '2'], {

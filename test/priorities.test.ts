@@ -363,7 +363,7 @@ describe('priorities', () => {
       'llen',
       'zadd',
       'hset',
-      'xadd', // the call's one 'started' event
+      'exists', // is the event stream on (it is off)
     ]);
     await queue.close();
   });

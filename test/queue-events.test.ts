@@ -21,9 +21,34 @@ async function allEvents(queue: Queue): Promise<[string, string[]][]> {
 }
 
 describe('event stream', () => {
+  it('is off by default: no stream, nothing written, and a reader is told how to turn it on', async () => {
+    const queue = openQueue(queueName('events-off'));
+    await queue.addBulk([{ payload: 1 }]);
+    expect(await queue.eventsEnabled()).toBe(false);
+    expect(await queue.redis.exists(queue.keys.events)).toBe(0);
+    const reader = new QueueEvents(queue.name, { connection: redisUrl() });
+    const error = await rejection(async () => {
+      for await (const _ of reader.stream()) break;
+    });
+    expect(error).toMatchObject({
+      code: ErrorCode.EVENTS_OFF,
+      message: expect.stringContaining('setEvents(true)'),
+    });
+    await reader.close();
+
+    await queue.setEvents(true);
+    expect(await queue.events('0')).toEqual({ events: [], next: '0', gap: false });
+    const [id] = await queue.addBulk([{ payload: 2 }]);
+    expect((await queue.events('0')).events.map((e) => [e.type, e.jobIds])).toEqual([['added', [id]]]);
+    await queue.setEvents(false);
+    expect(await queue.redis.exists(queue.keys.events)).toBe(0);
+    await queue.close();
+  });
+
   it("records a job's life, one entry per script call and type: added, started, completed", async () => {
     const name = queueName('events-life');
     const queue = openQueue(name);
+    await queue.setEvents(true);
     const ids = await queue.addBulk([{ payload: 1 }, { payload: 2 }, { payload: 3 }]);
     const engine = await startEngine({ queue: name, handler: handlerPath('noop') });
     await waitFor('3 completed', async () => (await queue.counts()).completed === 3);
@@ -44,6 +69,7 @@ describe('event stream', () => {
   it('records retried then dead for a failing job, stalled for a lease the janitor recovers, and cancelled', async () => {
     const name = queueName('events-fail');
     const queue = openQueue(name);
+    await queue.setEvents(true);
     const engine = await startEngine({ queue: name, handler: handlerPath('throws') });
     const failing = await queue.add({ n: 1 }, { attempts: 2, backoff: { type: 'fixed', delay: 50 } });
     await waitFor('dead', async () => (await queue.counts()).dead === 1);
@@ -52,6 +78,7 @@ describe('event stream', () => {
     expect(types).toEqual(['added', 'started', 'retried', 'started', 'dead']);
 
     const other = openQueue(queueName('events-stall'));
+    await other.setEvents(true);
     const stalled = await other.add({});
     await acquire(other.redis, other.keys, 1, 50, 0);
     await sleep(80);
@@ -67,6 +94,7 @@ describe('event stream', () => {
 
   it('keeps the stream trimmed to about 10,000 entries, and says when a resume point was trimmed', async () => {
     const queue = openQueue(queueName('events-trim'));
+    await queue.setEvents(true);
     await queue.add({});
     const first = (await queue.events('0', 1)).events[0] as QueueEvent;
     await Promise.all(Array.from({ length: 10_400 }, () => queue.add({})));
@@ -85,6 +113,7 @@ describe('event stream', () => {
 
   it('QueueEvents.stream resumes after a saved id with exactly the later events, and close() ends a blocked read', async () => {
     const queue = openQueue(queueName('events-resume'));
+    await queue.setEvents(true);
     const reader = new QueueEvents(queue.name, { connection: redisUrl() });
     const seen: QueueEvent[] = [];
     const consuming = (async () => {
@@ -126,6 +155,7 @@ describe('event stream', () => {
 
   it('GET /api/queues/:queue/events pages the stream after an id', async () => {
     const { app, queue, close } = testApp('events-route');
+    await queue.setEvents(true);
     const ids = await queue.addBulk([{ payload: 1 }, { payload: 2 }]);
     await queue.add(3);
     const page = await call(app, { url: `/api/queues/${queue.name}/events?from=0&limit=1` });

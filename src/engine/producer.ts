@@ -15,7 +15,7 @@ import { liveEngines } from '../redis/engines.js';
 import type { EnqueueItem } from '../redis/enqueue.js';
 import { enqueue } from '../redis/enqueue.js';
 import type { EventPage } from '../redis/events.js';
-import { readEvents } from '../redis/events.js';
+import { eventsOn, readEvents, setEvents } from '../redis/events.js';
 import type { RatePoint } from '../redis/history.js';
 import { history, MAX_HISTORY_SECONDS } from '../redis/history.js';
 import type { DeadPage, JobInfo, JobPage, JobState, QueueCounts, QueueMetrics } from '../redis/inspect.js';
@@ -212,6 +212,20 @@ export class Queue<P = unknown> {
     await this.#waiter.ready();
     const [id] = await enqueue(this.redis, this.keys, [item]);
     return (await this.#waiter.wait(id as string, waitMs)) as R;
+  }
+
+  /**
+   * Turns the queue's event stream on or off for every engine and producer at once. Off (the
+   * default), the scripts write no event and a queue pays one EXISTS per script call; off also
+   * deletes the events kept so far.
+   */
+  async setEvents(on: boolean): Promise<void> {
+    if (typeof on !== 'boolean') throw invalidOption('on', `must be a boolean, got ${String(on)}`);
+    await setEvents(this.redis, this.keys, on);
+  }
+
+  eventsEnabled(): Promise<boolean> {
+    return eventsOn(this.redis, this.keys);
   }
 
   /**

@@ -3,7 +3,7 @@ import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
 import type { Connection } from '../redis/connection.js';
 import { connect, duplicateOf } from '../redis/connection.js';
 import type { QueueEvent } from '../redis/events.js';
-import { lastEventId, readEvents, waitEvents } from '../redis/events.js';
+import { eventsOn, lastEventId, readEvents, waitEvents } from '../redis/events.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { queueKeys } from '../redis/keys.js';
 
@@ -45,6 +45,12 @@ export class QueueEvents {
   async *stream(options: StreamOptions = {}): AsyncGenerator<QueueEvent> {
     const { from = '$', blockMs = 1000 } = options;
     checkFrom(from);
+    if (!(await eventsOn(this.#redis, this.keys))) {
+      throw new SluiceError(
+        ErrorCode.EVENTS_OFF,
+        `queue ${this.keys.events} records no events: turn them on with queue.setEvents(true)`,
+      );
+    }
     this.#reader ??= duplicateOf(this.#redis, `sluice:events-reader:${this.keys.events}`);
     let cursor = from === '$' ? await lastEventId(this.#redis, this.keys) : from;
     if (from !== '$') {

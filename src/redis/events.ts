@@ -85,6 +85,23 @@ export async function waitEvents(
   return reply?.[0]?.[1].map(toEvent) ?? [];
 }
 
+/**
+ * Turns a queue's events on (an empty stream: the scripts write only while it exists) or off
+ * (the stream and its history deleted).
+ */
+export async function setEvents(redis: Redis, keys: QueueKeys, on: boolean): Promise<void> {
+  if (!on) {
+    await redis.del(keys.events);
+    return;
+  }
+  // XADD then XTRIM to 0 leaves an existing, empty stream (a stream key outlives its entries).
+  await redis.multi().xadd(keys.events, '*', 'type', 'on', 'ids', '').xtrim(keys.events, 'MAXLEN', 0).exec();
+}
+
+export async function eventsOn(redis: Redis, keys: QueueKeys): Promise<boolean> {
+  return (await redis.exists(keys.events)) === 1;
+}
+
 /** The id of the newest entry, or '0-0' when the stream is empty (where a reader "from now" starts). */
 export async function lastEventId(redis: Redis, keys: QueueKeys): Promise<string> {
   const [entry] = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as Entry[];
