@@ -153,9 +153,12 @@ describe('event stream', () => {
     await queue.close();
   });
 
-  it('GET /api/queues/:queue/events pages the stream after an id', async () => {
+  it('PUT /api/queues/:queue/events switches the stream; GET pages it after an id', async () => {
     const { app, queue, close } = testApp('events-route');
-    await queue.setEvents(true);
+    const put = (on: boolean) =>
+      call(app, { method: 'PUT', url: `/api/queues/${queue.name}/events`, payload: { enabled: on } });
+    expect(await put(true)).toMatchObject({ status: 200, body: { enabled: true } });
+    expect(await queue.eventsEnabled()).toBe(true);
     const ids = await queue.addBulk([{ payload: 1 }, { payload: 2 }]);
     await queue.add(3);
     const page = await call(app, { url: `/api/queues/${queue.name}/events?from=0&limit=1` });
@@ -164,6 +167,11 @@ describe('event stream', () => {
     const rest = await call(app, { url: `/api/queues/${queue.name}/events?from=${page.body.next}` });
     expect(rest.body.events.map((e: QueueEvent) => e.type)).toEqual(['added']);
     expect((await call(app, { url: `/api/queues/${queue.name}/events?from=abc` })).status).toBe(400);
+    expect(
+      (await call(app, { method: 'PUT', url: `/api/queues/${queue.name}/events`, payload: {} })).status,
+    ).toBe(400);
+    expect(await put(false)).toMatchObject({ status: 200, body: { enabled: false } });
+    expect(await queue.eventsEnabled()).toBe(false);
     await close();
   });
 });

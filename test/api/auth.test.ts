@@ -14,7 +14,12 @@ interface Route {
 
 function routes(q: string, jobId: string): Route[] {
   const read = (url: string, ok = 200): Route => ({ access: 'read', request: { method: 'GET', url }, ok });
-  const admin = (method: 'POST' | 'DELETE', url: string, payload: object | undefined, ok = 200): Route => ({
+  const admin = (
+    method: 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    payload: object | undefined,
+    ok = 200,
+  ): Route => ({
     access: 'admin',
     request: { method, url, ...(payload ? { payload } : {}) },
     ok,
@@ -36,6 +41,7 @@ function routes(q: string, jobId: string): Route[] {
     admin('POST', `/api/queues/${q}/resume`, undefined),
     admin('POST', `/api/queues/${q}/jobs`, { payload: { auth: true } }, 201),
     admin('POST', `/api/queues/${q}/jobs/999999/cancel`, undefined, 404),
+    admin('PUT', `/api/queues/${q}/events`, { enabled: false }),
     admin('POST', `/api/queues/${q}/dead/retry`, { ids: ['999999'] }),
     admin('POST', `/api/queues/${q}/dead/999999/retry`, { payload: 1 }, 404),
     admin('DELETE', `/api/queues/${q}/dead/999999`, undefined, 404),

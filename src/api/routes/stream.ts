@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { EVENT_TYPES } from '../../redis/events.js';
 import type { QueueLookup } from '../queue-lookup.js';
-import { MAX_LIMIT, object, queueParams, replies } from '../schemas.js';
+import { MAX_LIMIT, noQuery, object, queueParams, replies } from '../schemas.js';
 
 const STREAM_ID = '^(0|[0-9]{1,15}-[0-9]{1,15})$';
 
@@ -15,8 +15,27 @@ const event = object(
   ['id', 'type', 'jobIds', 'at'],
 );
 
-/** Pages of a queue's event stream, for a script or a monitor that polls (see QueueEvents). */
+const enabled = object({ enabled: { type: 'boolean' } }, ['enabled']);
+
+/** Pages of a queue's event stream, for a script or a monitor that polls (see QueueEvents), and its switch. */
 export function streamRoutes(app: FastifyInstance, queues: QueueLookup): void {
+  app.put<{ Params: { queue: string }; Body: { enabled: boolean } }>(
+    '/api/queues/:queue/events',
+    {
+      config: { access: 'admin' },
+      schema: {
+        params: queueParams,
+        querystring: noQuery,
+        body: enabled,
+        response: replies({ 200: enabled }),
+      },
+    },
+    async (request) => {
+      await queues.get(request.params.queue).setEvents(request.body.enabled);
+      return { enabled: request.body.enabled };
+    },
+  );
+
   app.get<{ Params: { queue: string }; Querystring: { from: string; limit: number } }>(
     '/api/queues/:queue/events',
     {
