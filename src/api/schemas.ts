@@ -2,6 +2,7 @@
  * JSON schemas shared by the routes. Requests are validated with additional properties refused
  * (not stripped); responses are serialised with only the declared properties.
  */
+import { COUNT_FIELDS } from '../redis/inspect.js';
 
 export const QUEUE_NAME = '^[A-Za-z0-9_.:-]{1,100}$';
 /** A generated id (all digits) or a caller's jobId (see isValidJobId). */
@@ -33,36 +34,9 @@ export const pageQuery = {
 const num = { type: 'number' } as const;
 const str = { type: 'string' } as const;
 
-export const countsSchema = object(
-  {
-    waiting: num,
-    active: num,
-    delayed: num,
-    dead: num,
-    added: num,
-    completed: num,
-    failed: num,
-    retried: num,
-    reaped: num,
-    redriven: num,
-    cancelled: num,
-    drained: num,
-  },
-  [
-    'waiting',
-    'active',
-    'delayed',
-    'dead',
-    'added',
-    'completed',
-    'failed',
-    'retried',
-    'reaped',
-    'redriven',
-    'cancelled',
-    'drained',
-  ],
-);
+export const countsSchema = object(Object.fromEntries(COUNT_FIELDS.map((field) => [field, num])), [
+  ...COUNT_FIELDS,
+]);
 
 const errorEntry = object(
   {

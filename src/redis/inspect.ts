@@ -66,6 +66,22 @@ export interface DeadPage {
   items: DeadLetter[];
 }
 
+/** Every field of QueueCounts, in the order replies list them (the API's schema is built from it). */
+export const COUNT_FIELDS = [
+  'waiting',
+  'active',
+  'delayed',
+  'dead',
+  'added',
+  'completed',
+  'failed',
+  'retried',
+  'reaped',
+  'redriven',
+  'cancelled',
+  'drained',
+] as const satisfies readonly (keyof QueueCounts)[];
+
 /** Every lifetime counter of the stats hash; `dead` (dead-lettered) is not part of QueueCounts. */
 const STAT_FIELDS = [
   'added',
