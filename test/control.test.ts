@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, type Queue, SluiceError } from '../dist/index.js';
 import { acquire } from '../dist/redis/acquire.js';
+import type { RedisClient } from '../dist/redis/connection.js';
 import { DRAIN_CHUNK } from '../dist/redis/drain.js';
 import { settle } from '../dist/redis/settle.js';
 import { dumpQueue } from './api/support.js';
@@ -14,6 +14,7 @@ import {
   queueName,
   rejection,
   silent,
+  singleServer,
   startEngine,
   waitFor,
 } from './helpers/index.js';
@@ -23,7 +24,8 @@ function errorEntry(message: string): string {
 }
 
 /** Every key of the queue that exists, found with SCAN (never KEYS) as an operator would. */
-async function queueKeysLeft(redis: Redis, name: string): Promise<string[]> {
+async function queueKeysLeft(client: RedisClient, name: string): Promise<string[]> {
+  const redis = singleServer(client);
   const found: string[] = [];
   let cursor = '0';
   do {
@@ -124,7 +126,7 @@ describe('queue control: drain', () => {
 
   it('drains 201,000 jobs in 1,000-id script calls, none of them (noise aside) over 10 ms of Redis time', async () => {
     const queue = openQueue(queueName('drain-big'));
-    const redis = queue.redis;
+    const redis = singleServer(queue.redis);
     const [, threshold] = (await redis.config('GET', 'slowlog-log-slower-than')) as [string, string];
     const [, maxLen] = (await redis.config('GET', 'slowlog-max-len')) as [string, string];
     // SLOWLOG logs every command slower than the threshold (10 ms by default): the check is void otherwise

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { Queue } from '../dist/index.js';
 import { acquire, type Leased } from '../dist/redis/acquire.js';
-import { handlerPath, openQueue, queueName, redisUrl, startEngine, waitFor } from './helpers/index.js';
+import { handlerPath, openQueue, queueName, redisClient, startEngine, waitFor } from './helpers/index.js';
 import { readLedger, useLedger } from './helpers/ledger.js';
 
 /** Milliseconds by the Redis clock, from a TIME reply. */
@@ -72,7 +71,7 @@ describe('job lifecycle', () => {
     const name = queueName('acquire4');
     const queue = openQueue(name);
     const ids = await queue.addBulk(Array.from({ length: 5000 }, (_, i) => ({ payload: { i } })));
-    const clients = Array.from({ length: 4 }, () => new Redis(redisUrl()));
+    const clients = Array.from({ length: 4 }, () => redisClient());
     let perClient: Leased[][];
     try {
       await Promise.all(clients.map((c) => c.ping()));

@@ -10,7 +10,15 @@ import { release } from '../dist/redis/release.js';
 import { fireSchedule } from '../dist/redis/schedules.js';
 import { settle } from '../dist/redis/settle.js';
 import { asAdmin, call, testApp } from './api/support.js';
-import { handlerPath, openQueue, queueName, rejection, startEngine, waitFor } from './helpers/index.js';
+import {
+  handlerPath,
+  openQueue,
+  queueName,
+  rejection,
+  singleServer,
+  startEngine,
+  waitFor,
+} from './helpers/index.js';
 import { useLedger } from './helpers/ledger.js';
 
 const failure = (id: string, token: number, retryInMs: number) => ({
@@ -335,7 +343,7 @@ describe('priorities', () => {
   it('an acquire on a queue that never used priorities issues one extra command: EXISTS of the priorities key', async () => {
     const queue = openQueue(queueName('prio-cost'));
     await queue.addBulk([{ payload: 1 }, { payload: 2 }, { payload: 3 }]);
-    const client = queue.redis.duplicate();
+    const client = singleServer(queue.redis).duplicate();
     const monitor = await client.monitor();
     const seen: string[][] = [];
     monitor.on('monitor', (_time: string, args: string[]) => {

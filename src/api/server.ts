@@ -1,11 +1,10 @@
 import { isIP } from 'node:net';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createLogger } from '../engine/logger.js';
 import { Queue } from '../engine/producer.js';
 import { invalidOption } from '../errors.js';
-import type { Connection } from '../redis/connection.js';
+import type { Connection, RedisClient } from '../redis/connection.js';
 import { connect } from '../redis/connection.js';
 import { validateQueueName } from '../redis/keys.js';
 import { buildApp } from './app.js';
@@ -55,10 +54,11 @@ function checkOptions(options: ApiServerOptions): { host: string; port: number }
 }
 
 /** Requests fail with 503 while Redis is away; one line per outage says why. */
-function logOutages(redis: Redis, logger: Logger): void {
+function logOutages(redis: RedisClient, logger: Logger): void {
   let down = false;
   redis.on('error', (error: Error) => {
-    if (!down) logger.warn({ err: error }, 'api: Redis connection failed; requests get 503 until it is back');
+    if (!down)
+      logger.warn({ err: error }, 'api: RedisClient connection failed; requests get 503 until it is back');
     down = true;
   });
   redis.on('ready', () => {

@@ -16,8 +16,10 @@ of worker threads with the handler module's default export, async (payload, ctx)
                           was handed; set it when a handler must not run too many at once)
   --processes auto|K      engine processes; auto = one per core (default 1); a crashed
                           process is restarted with a backoff
-  --redis URL             redis://[:password@]host:port[/db] or rediss://... for TLS
-                          (default: $REDIS_URL, else redis://127.0.0.1:6379)
+  --redis URL[,URL...]    redis://[:password@]host:port[/db] or rediss://... for TLS
+                          (default: $REDIS_URL, else redis://127.0.0.1:6379); several
+                          comma-separated URLs are seed nodes of a Redis Cluster
+  --cluster               the --redis URL is one seed node of a Redis Cluster
   --start-redis           if no --redis/$REDIS_URL is given and nothing answers on
                           127.0.0.1:6379, start a local redis-server (AOF in ./data/redis)
   --lease-ms MS           lease length; a dead engine's jobs return after it (default 30000)
@@ -41,6 +43,8 @@ export interface CliArgs {
   concurrency: number | undefined;
   processes: number;
   redis: string | undefined;
+  /** --redis names a Redis Cluster's seeds (also implied by several URLs). */
+  cluster: boolean;
   startRedis: boolean;
   leaseMs: number | undefined;
   batch: number | undefined;
@@ -101,6 +105,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         concurrency: { type: 'string' },
         processes: { type: 'string' },
         redis: { type: 'string' },
+        cluster: { type: 'boolean' },
         'start-redis': { type: 'boolean' },
         'lease-ms': { type: 'string' },
         batch: { type: 'string' },
@@ -137,6 +142,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
       concurrency: integer('concurrency', text('concurrency'), 0),
       processes: processes as number,
       redis: text('redis') ?? (env.REDIS_URL || undefined),
+      cluster: values.cluster === true,
       startRedis: values['start-redis'] === true,
       leaseMs: integer('lease-ms', text('lease-ms')),
       batch: integer('batch', text('batch')),

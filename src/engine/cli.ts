@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import { type ApiServer, startApiServer } from '../api/server.js';
 import { ErrorCode, SluiceError } from '../errors.js';
+import type { ConnectionSpec } from '../redis/connection.js';
 import { type CliArgs, parseCli, USAGE, UsageError } from './cli-args.js';
 import { Engine } from './engine.js';
 import type { EngineOptions } from './engine-options.js';
@@ -12,8 +13,18 @@ import { EXIT_CONFIG, supervise } from './supervisor.js';
 
 const ENTRY = fileURLToPath(new URL('../engine.js', import.meta.url));
 
+/** --redis as a connection: a cluster's seeds with --cluster or several URLs, else one server. */
+function connectionOf(args: CliArgs, redis: string): ConnectionSpec {
+  return args.cluster ? { cluster: redis.split(',') } : redis;
+}
+
 function engineOptions(args: CliArgs, redis: string, log: Logger): EngineOptions {
-  const options: EngineOptions = { queue: args.queue, handler: args.handler, connection: redis, logger: log };
+  const options: EngineOptions = {
+    queue: args.queue,
+    handler: args.handler,
+    connection: connectionOf(args, redis),
+    logger: log,
+  };
   if (args.threads !== undefined) options.threads = args.threads;
   if (args.leaseMs !== undefined) options.leaseMs = args.leaseMs;
   if (args.batch !== undefined) options.batch = args.batch;
@@ -62,7 +73,7 @@ async function serveApi(
     host,
     port,
     queues: [args.queue],
-    connection: redis,
+    connection: connectionOf(args, redis),
     tokens: args.apiTokens,
     logger: log.child({ component: 'api' }),
     metrics,

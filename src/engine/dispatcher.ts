@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Acquired, Leased } from '../redis/acquire.js';
 import { acquire } from '../redis/acquire.js';
+import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { release } from '../redis/release.js';
 import type { ThreadPool } from '../threads/pool.js';
@@ -62,7 +62,7 @@ export interface DispatcherOptions {
 export const IDLE_POLL_MS = 1000;
 
 interface Deps {
-  redis: Redis;
+  redis: RedisClient;
   keys: QueueKeys;
   pool: ThreadPool;
   /** One thread, one job at a time: where suspects of a thread's death run again. */

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import type { RedisOptions } from 'ioredis';
 import { invalidOption } from '../errors.js';
+import type { ConnectionSpec } from '../redis/connection.js';
 import { validateQueueName } from '../redis/keys.js';
 import { KIB, MIB, SECOND } from '../units.js';
 import type { Logger } from './logger.js';
@@ -9,8 +9,11 @@ export interface EngineOptions {
   queue: string;
   /** Path or file: URL of the handler module (default export `async (payload, ctx) => result`). */
   handler: string;
-  /** Redis URL (redis:// or rediss://, with password) or ioredis options; threads get their own clients. */
-  connection?: string | RedisOptions;
+  /**
+   * Redis URL (redis:// or rediss://, with password), comma-separated URLs or { cluster } for a
+   * Redis Cluster, or ioredis options; threads get their own clients.
+   */
+  connection?: ConnectionSpec;
   /** Worker threads running the handler. */
   threads?: number;
   /** A lease lasts this long (ms) unless renewed; a dead engine's jobs come back after it. */

@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import { ErrorCode, SluiceError } from '../errors.js';
 import { Janitor } from '../janitor/janitor.js';
+import type { RedisClient } from '../redis/connection.js';
 import { connect, describeServer, duplicateOf, reachable } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { queueKeys } from '../redis/keys.js';
-import { serverInfo } from '../redis/server-info.js';
+import { serverInfos } from '../redis/server-info.js';
 import { ThreadPool } from '../threads/pool.js';
 import { RedisClock } from './clock.js';
 import type { DispatcherState } from './dispatcher.js';
@@ -26,7 +26,7 @@ const CONNECT_WAIT_MS = 1000;
 const JANITOR_BATCH = 1000;
 
 /** Stops a burst of identical connection errors from flooding the log. */
-function logConnectionErrors(redis: Redis, log: Logger, role: string): void {
+function logConnectionErrors(redis: RedisClient, log: Logger, role: string): void {
   let last = 0;
   redis.on('error', (error: Error) => {
     const now = performance.now();
@@ -48,8 +48,8 @@ export class Engine {
     /** This engine's own measurements (settle latency, in flight, epoch losses). */
     readonly metrics: EngineMetrics,
     private readonly log: Logger,
-    private readonly redis: Redis,
-    private readonly subscriber: Redis,
+    private readonly redis: RedisClient,
+    private readonly subscriber: RedisClient,
     private readonly pools: readonly ThreadPool[],
     private readonly dispatcher: Dispatcher,
     private readonly janitor: Janitor,
@@ -75,9 +75,13 @@ export class Engine {
           `no answer from Redis at ${describeServer(redis)} after ${CONNECT_ATTEMPTS} tries; start Redis or pass --redis / REDIS_URL`,
         );
       }
-      const verdict = judgeServer(await serverInfo(redis));
-      if (verdict.fatal) throw verdict.fatal;
-      for (const warning of verdict.warnings) log.warn(warning);
+      const warned = new Set<string>();
+      for (const info of await serverInfos(redis)) {
+        const verdict = judgeServer(info);
+        if (verdict.fatal) throw verdict.fatal;
+        for (const warning of verdict.warnings) warned.add(warning);
+      }
+      for (const warning of warned) log.warn(warning);
     } catch (error) {
       redis.disconnect();
       throw error;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { EngineInfo } from '../redis/heartbeat.js';
 import { deregister, EpochStatus, heartbeat } from '../redis/heartbeat.js';
 import type { QueueKeys } from '../redis/keys.js';
@@ -41,7 +41,7 @@ export class Heartbeat {
 
   constructor(
     readonly id: string,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: QueueKeys,
     private readonly source: HeartbeatSource,
     private readonly metrics: EngineMetrics,

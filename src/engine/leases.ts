@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Leased } from '../redis/acquire.js';
+import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { renewLeases } from '../redis/renew.js';
 import type { RedisClock } from './clock.js';
@@ -17,7 +17,7 @@ export class Leases {
   #renewing = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: QueueKeys,
     private readonly leaseMs: number,
     private readonly clock: RedisClock,

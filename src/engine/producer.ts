@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
 import type { CancelStatus } from '../redis/cancel.js';
 import { cancel } from '../redis/cancel.js';
-import type { Connection } from '../redis/connection.js';
+import type { Connection, RedisClient } from '../redis/connection.js';
 import { connect } from '../redis/connection.js';
 import type { DeadFilter } from '../redis/dead-filter.js';
 import { retryDeadMatching, searchDead } from '../redis/dead-filter.js';
@@ -145,7 +144,7 @@ function checkGroupId(id: unknown): string {
 export class Queue<P = unknown> {
   readonly name: string;
   readonly keys: QueueKeys;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly #owned: boolean;
   readonly #maxPayloadBytes: number;
   readonly #waiter: ResultWaiter;

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Leased } from '../redis/acquire.js';
+import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import type { ProgressEntry } from '../redis/progress.js';
 import { writeProgress } from '../redis/progress.js';
@@ -18,7 +18,7 @@ export class ProgressWriter {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: QueueKeys,
     private readonly log: Logger,
   ) {}

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
-import type { Connection } from '../redis/connection.js';
+import type { Connection, RedisClient } from '../redis/connection.js';
 import { connect, duplicateOf } from '../redis/connection.js';
 import type { QueueEvent } from '../redis/events.js';
 import { eventsOn, lastEventId, readEvents, waitEvents } from '../redis/events.js';
@@ -30,9 +29,9 @@ const BATCH = 500;
  */
 export class QueueEvents {
   readonly keys: QueueKeys;
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #owned: boolean;
-  #reader: Redis | undefined;
+  #reader: RedisClient | undefined;
   #closed = false;
 
   constructor(name: string, options: QueueEventsOptions = {}) {

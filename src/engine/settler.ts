@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import type { Leased } from '../redis/acquire.js';
+import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import type { Completion, Failure } from '../redis/settle.js';
 import { settle } from '../redis/settle.js';
@@ -70,7 +70,7 @@ export class Settler {
   #settled = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: QueueKeys,
     private readonly leases: Leases,
     private readonly options: SettlerOptions,

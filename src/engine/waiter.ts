@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { ErrorCode, SluiceError } from '../errors.js';
+import type { RedisClient } from '../redis/connection.js';
 import { duplicateOf } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import type { Finish } from '../redis/results.js';
@@ -20,16 +20,16 @@ interface Waiting {
  */
 export class ResultWaiter {
   readonly #waiting = new Map<string, Waiting[]>();
-  #subscriber: Promise<Redis> | undefined;
+  #subscriber: Promise<RedisClient> | undefined;
   #poller: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: QueueKeys,
   ) {}
 
   /** Subscribes (once); call before adding the job, so its finish cannot be missed. */
-  ready(): Promise<Redis> {
+  ready(): Promise<RedisClient> {
     this.#subscriber ??= (async () => {
       const subscriber = duplicateOf(this.redis, `sluice:results:${this.keys.finished}`);
       subscriber.on('message', (_channel: string, message: string) => {

@@ -1,8 +1,8 @@
-import type { RedisOptions } from 'ioredis';
+import type { ConnectionSpec } from '../redis/connection.js';
 
 /** Given to the janitor thread at start (workerData). */
 export interface JanitorData {
-  connection: string | RedisOptions;
+  connection: ConnectionSpec;
   queue: string;
   intervalMs: number;
   /** Jobs per reap call, so one call never holds Redis for long. */

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { decodeDefinitionSpec, nextFireTime } from '../engine/schedules.js';
+import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { fireSchedule, scheduleDefinitions, soonestSchedules } from '../redis/schedules.js';
 import type { JanitorReport } from './protocol.js';
@@ -15,7 +15,7 @@ export const MAX_SCHEDULE_WAIT_MS = 1000;
  * the Redis clock read in this sweep; lua/schedule-fire.lua lets one caller fire each tick.
  */
 export async function sweepSchedules(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   report: (message: JanitorReport) => void,
 ): Promise<number> {

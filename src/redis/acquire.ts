@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -24,7 +24,7 @@ export const ACQUIRE_MAX = 1000;
 
 /** Leases up to `max` waiting jobs (see lua/acquire.lua). */
 export async function acquire(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   max: number,
   leaseMs: number,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -8,7 +8,11 @@ export type CancelStatus = 'removed' | 'stopped' | 'dead' | 'missing';
 export const CANCEL_MAX = 1000;
 
 /** Removes waiting, delayed and running jobs so they never run again; one status per id. */
-export async function cancel(redis: Redis, keys: QueueKeys, ids: readonly string[]): Promise<CancelStatus[]> {
+export async function cancel(
+  redis: RedisClient,
+  keys: QueueKeys,
+  ids: readonly string[],
+): Promise<CancelStatus[]> {
   const out: CancelStatus[] = [];
   for (let i = 0; i < ids.length; i += CANCEL_MAX) {
     const reply = (await runScript(

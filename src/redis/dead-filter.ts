@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { ErrorEntry } from '../engine/failure.js';
 import { decodeErrorEntries } from '../engine/failure.js';
+import type { RedisClient } from './connection.js';
 import { retryDead } from './dlq.js';
 import type { DeadPage, DeadRange } from './inspect.js';
 import { deadLetters, scoreBounds, withScores } from './inspect.js';
@@ -14,7 +14,7 @@ export interface DeadFilter extends DeadRange {
 
 /**
  * Dead letters read per step of a text search. Each carries its error history (up to ~12 KiB per
- * attempt), so steps stay small: Redis is never held, and no read is large.
+ * attempt), so steps stay small: RedisClient is never held, and no read is large.
  */
 export const SEARCH_CHUNK = 200;
 
@@ -25,7 +25,11 @@ export function errorsMatch(entries: readonly ErrorEntry[], needle: string): boo
   );
 }
 
-async function errorsOf(redis: Redis, keys: QueueKeys, ids: readonly string[]): Promise<(string | null)[]> {
+async function errorsOf(
+  redis: RedisClient,
+  keys: QueueKeys,
+  ids: readonly string[],
+): Promise<(string | null)[]> {
   return ids.length === 0 ? [] : redis.hmget(keys.errors, ...ids);
 }
 
@@ -34,7 +38,7 @@ async function errorsOf(redis: Redis, keys: QueueKeys, ids: readonly string[]): 
  * match, so the whole range is scanned, SEARCH_CHUNK letters per step.
  */
 export async function searchDead(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   filter: DeadFilter & { q: string },
   offset: number,
@@ -67,7 +71,11 @@ export async function searchDead(
  * Redrives the dead letters that match, oldest first, SEARCH_CHUNK per step. Only letters dead
  * when the call began are considered, so a redriven job that dies again is not redriven twice.
  */
-export async function retryDeadMatching(redis: Redis, keys: QueueKeys, filter: DeadFilter): Promise<number> {
+export async function retryDeadMatching(
+  redis: RedisClient,
+  keys: QueueKeys,
+  filter: DeadFilter,
+): Promise<number> {
   const now = await redisNow(redis);
   const needle = filter.q?.toLowerCase();
   const { min } = scoreBounds(filter);

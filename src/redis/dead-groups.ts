@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { deleteDead, retryDead } from './dlq.js';
 import type { DeadPage } from './inspect.js';
 import { deadLetters, withScores } from './inspect.js';
@@ -22,7 +22,7 @@ export interface DeadGroup {
 /** Groups read per step, and letters moved or deleted per script call of a group action. */
 export const GROUP_CHUNK = 500;
 
-async function groupLabels(redis: Redis, keys: QueueKeys): Promise<Map<string, string>> {
+async function groupLabels(redis: RedisClient, keys: QueueKeys): Promise<Map<string, string>> {
   const labels = new Map<string, string>();
   let cursor = '0';
   do {
@@ -34,7 +34,7 @@ async function groupLabels(redis: Redis, keys: QueueKeys): Promise<Map<string, s
 }
 
 /** Every group with at least one dead letter, largest first (then by label). */
-export async function deadGroups(redis: Redis, keys: QueueKeys): Promise<DeadGroup[]> {
+export async function deadGroups(redis: RedisClient, keys: QueueKeys): Promise<DeadGroup[]> {
   const labels = await groupLabels(redis, keys);
   const ids = [...labels.keys()];
   const groups: DeadGroup[] = [];
@@ -60,7 +60,7 @@ export async function deadGroups(redis: Redis, keys: QueueKeys): Promise<DeadGro
 
 /** One page of a group's dead letters, newest first; total is the group's size. */
 export async function listDeadGroup(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   id: string,
   offset: number,
@@ -80,7 +80,7 @@ export async function listDeadGroup(
  * touched, so a redriven job that fails the same way again is not redriven twice.
  */
 async function drainGroup(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   id: string,
   act: (ids: readonly string[]) => Promise<number>,
@@ -98,11 +98,11 @@ async function drainGroup(
 }
 
 /** Redrives a group's letters (see drainGroup); returns how many moved. */
-export function retryDeadGroup(redis: Redis, keys: QueueKeys, id: string): Promise<number> {
+export function retryDeadGroup(redis: RedisClient, keys: QueueKeys, id: string): Promise<number> {
   return drainGroup(redis, keys, id, (ids) => retryDead(redis, keys, ids));
 }
 
 /** Deletes a group's letters (see drainGroup); returns how many were deleted. */
-export function deleteDeadGroup(redis: Redis, keys: QueueKeys, id: string): Promise<number> {
+export function deleteDeadGroup(redis: RedisClient, keys: QueueKeys, id: string): Promise<number> {
   return drainGroup(redis, keys, id, (ids) => deleteDead(redis, keys, ids));
 }

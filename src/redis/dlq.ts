@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 import { redisNow } from './time.js';
@@ -20,7 +20,11 @@ function redriveKeys(keys: QueueKeys): string[] {
 }
 
 /** Moves the given dead letters back to pending; returns how many were dead. */
-export async function retryDead(redis: Redis, keys: QueueKeys, ids: readonly string[]): Promise<number> {
+export async function retryDead(
+  redis: RedisClient,
+  keys: QueueKeys,
+  ids: readonly string[],
+): Promise<number> {
   if (ids.length === 0) return 0;
   const [moved] = (await runScript(redis, 'dlq-retry', redriveKeys(keys), [keys.wake, 'ids', ...ids])) as [
     number,
@@ -34,7 +38,7 @@ export async function retryDead(redis: Redis, keys: QueueKeys, ids: readonly str
  * Moves every dead letter back to pending in bounded chunks; returns how many moved. Damaged
  * records stay dead (a retry could only fail them again) and are stepped over.
  */
-export async function retryAllDead(redis: Redis, keys: QueueKeys): Promise<number> {
+export async function retryAllDead(redis: RedisClient, keys: QueueKeys): Promise<number> {
   let total = 0;
   let skipped = 0;
   for (;;) {
@@ -51,7 +55,11 @@ export async function retryAllDead(redis: Redis, keys: QueueKeys): Promise<numbe
 }
 
 /** Deletes dead letters; returns how many were dead (others are left alone). */
-export async function deleteDead(redis: Redis, keys: QueueKeys, ids: readonly string[]): Promise<number> {
+export async function deleteDead(
+  redis: RedisClient,
+  keys: QueueKeys,
+  ids: readonly string[],
+): Promise<number> {
   if (ids.length === 0) return 0;
   return (await runScript(
     redis,
@@ -68,7 +76,7 @@ export const PURGE_CHUNK = 1000;
  * Deletes every letter that was dead when the call began, PURGE_CHUNK per script call; returns
  * how many were deleted. Letters that die during the purge are kept (they were not asked about).
  */
-export async function purgeDead(redis: Redis, keys: QueueKeys): Promise<number> {
+export async function purgeDead(redis: RedisClient, keys: QueueKeys): Promise<number> {
   const until = await redisNow(redis);
   let total = 0;
   for (;;) {
@@ -82,7 +90,7 @@ export type EditOutcome = 'redriven' | 'not_dead' | 'damaged';
 
 /** Replaces a dead letter's payload and redrives it, atomically, only if it is still dead. */
 export async function editDead(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   id: string,
   payloadJson: string,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { levelKey, PRIORITY_LEVELS, type QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -16,7 +16,7 @@ export interface DrainStep {
 
 /** One bounded call of lua/drain.lua: deletes up to `max` (1..DRAIN_CHUNK) waiting or delayed jobs. */
 export async function drainStep(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   max: number = DRAIN_CHUNK,
 ): Promise<DrainStep> {
@@ -42,7 +42,7 @@ export async function drainStep(
  * ids were taken as were waiting and delayed at the first call (so producers adding all along
  * cannot keep it running forever); returns how many jobs were deleted.
  */
-export async function drain(redis: Redis, keys: QueueKeys): Promise<number> {
+export async function drain(redis: RedisClient, keys: QueueKeys): Promise<number> {
   let removed = 0;
   let budget = Number.POSITIVE_INFINITY;
   for (;;) {

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { SECOND } from '../units.js';
+import type { RedisClient } from './connection.js';
 import type { EngineInfo } from './heartbeat.js';
 import type { QueueKeys } from './keys.js';
 import { readTogether } from './read.js';
@@ -50,7 +50,7 @@ export function liveIds(now: number, withScores: readonly string[]): string[] {
 }
 
 /** The live engines of a queue, by id; "now" is the Redis clock read with them. */
-export async function liveEngines(redis: Redis, keys: QueueKeys): Promise<LiveEngine[]> {
+export async function liveEngines(redis: RedisClient, keys: QueueKeys): Promise<LiveEngine[]> {
   const [[, time], [, scored], [, info]] = (await readTogether(redis, (batch) =>
     batch.time().zrange(keys.engines, 0, -1, 'WITHSCORES').hgetall(keys['engine-info']),
   )) as [[null, string[]], [null, string[]], [null, Record<string, string>]];

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Due } from '../engine/job-options.js';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -24,7 +24,7 @@ function dueArg(due: Due): string | number {
   return 'delay' in due ? due.delay : `@${due.runAt}`;
 }
 
-function callChunk(redis: Redis, keys: QueueKeys, chunk: readonly EnqueueItem[]): Promise<string[]> {
+function callChunk(redis: RedisClient, keys: QueueKeys, chunk: readonly EnqueueItem[]): Promise<string[]> {
   const scriptKeys = [
     keys.pending,
     keys.jobs,
@@ -48,7 +48,7 @@ function callChunk(redis: Redis, keys: QueueKeys, chunk: readonly EnqueueItem[])
 
 /** Writes jobs in chunks sent together (one round trip's worth of latency); returns ids in order. */
 export async function enqueue(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   items: readonly EnqueueItem[],
 ): Promise<string[]> {

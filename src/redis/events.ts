@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 
 /** The lifecycle events the scripts append (one stream entry per script call and type). */
@@ -49,7 +49,7 @@ export function compareIds(a: string, b: string): number {
  * entry is after `from`. (Redis 7.0 does not record the newest id MAXLEN trimmed, so when `from`
  * was itself the last entry trimmed this errs on the side of reporting a gap.)
  */
-async function trimmedAfter(redis: Redis, keys: QueueKeys, from: string): Promise<boolean> {
+async function trimmedAfter(redis: RedisClient, keys: QueueKeys, from: string): Promise<boolean> {
   if (from === '$' || compareIds(from, '0-0') === 0) return false;
   const info = (await redis.call('XINFO', 'STREAM', keys.events).catch(() => null)) as unknown[] | null;
   if (info === null) return false;
@@ -61,7 +61,7 @@ async function trimmedAfter(redis: Redis, keys: QueueKeys, from: string): Promis
 
 /** Up to `count` events after `from` (exclusive; '0' = from the beginning), without blocking. */
 export async function readEvents(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   from: string,
   count: number,
@@ -73,7 +73,7 @@ export async function readEvents(
 
 /** Blocks up to blockMs for events after `from` ('$' = only new ones); [] when none came. */
 export async function waitEvents(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   from: string,
   count: number,
@@ -89,7 +89,7 @@ export async function waitEvents(
  * Turns a queue's events on (an empty stream: the scripts write only while it exists) or off
  * (the stream and its history deleted).
  */
-export async function setEvents(redis: Redis, keys: QueueKeys, on: boolean): Promise<void> {
+export async function setEvents(redis: RedisClient, keys: QueueKeys, on: boolean): Promise<void> {
   if (!on) {
     await redis.del(keys.events);
     return;
@@ -98,12 +98,12 @@ export async function setEvents(redis: Redis, keys: QueueKeys, on: boolean): Pro
   await redis.multi().xadd(keys.events, '*', 'type', 'on', 'ids', '').xtrim(keys.events, 'MAXLEN', 0).exec();
 }
 
-export async function eventsOn(redis: Redis, keys: QueueKeys): Promise<boolean> {
+export async function eventsOn(redis: RedisClient, keys: QueueKeys): Promise<boolean> {
   return (await redis.exists(keys.events)) === 1;
 }
 
 /** The id of the newest entry, or '0-0' when the stream is empty (where a reader "from now" starts). */
-export async function lastEventId(redis: Redis, keys: QueueKeys): Promise<string> {
+export async function lastEventId(redis: RedisClient, keys: QueueKeys): Promise<string> {
   const [entry] = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as Entry[];
   return entry?.[0] ?? '0-0';
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -31,7 +31,7 @@ export interface HeartbeatArgs {
 }
 
 /** Registers the engine as alive, writes a throughput point and checks the epoch. */
-export async function heartbeat(redis: Redis, keys: QueueKeys, args: HeartbeatArgs): Promise<Beat> {
+export async function heartbeat(redis: RedisClient, keys: QueueKeys, args: HeartbeatArgs): Promise<Beat> {
   const [now, status, epoch] = (await runScript(
     redis,
     'heartbeat',
@@ -49,6 +49,6 @@ export async function heartbeat(redis: Redis, keys: QueueKeys, args: HeartbeatAr
 }
 
 /** Removes a stopping engine from the live list at once instead of after its TTL. */
-export async function deregister(redis: Redis, keys: QueueKeys, id: string): Promise<void> {
+export async function deregister(redis: RedisClient, keys: QueueKeys, id: string): Promise<void> {
   await redis.pipeline().zrem(keys.engines, id).hdel(keys['engine-info'], id).exec();
 }

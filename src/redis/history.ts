@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { readTogether } from './read.js';
 import { timeMs } from './time.js';
@@ -60,7 +60,7 @@ export function pointsSince(members: readonly string[], sinceSecond: number): Co
  * Completed and failed jobs per second over the last `seconds` (Redis clock), oldest first.
  * There is at most one point per second, so the last seconds + 1 members cover the window.
  */
-export async function history(redis: Redis, keys: QueueKeys, seconds: number): Promise<RatePoint[]> {
+export async function history(redis: RedisClient, keys: QueueKeys, seconds: number): Promise<RatePoint[]> {
   const [[, time], [, members]] = (await readTogether(redis, (batch) =>
     batch.time().zrange(keys.history, -(seconds + 1), -1),
   )) as [[null, string[]], [null, string[]]];

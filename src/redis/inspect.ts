@@ -1,8 +1,9 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import type { ErrorEntry } from '../engine/failure.js';
 import { decodeErrorEntries } from '../engine/failure.js';
 import type { StoredJobOptions } from '../engine/job-options.js';
 import { decodeRecord } from '../engine/record.js';
+import type { RedisClient } from './connection.js';
 import { levelKey, PRIORITY_LEVELS, type QueueKeys, runOrder } from './keys.js';
 import { readTogether } from './read.js';
 
@@ -148,11 +149,11 @@ export function parseMetrics(reply: [Error | null, unknown][]): QueueMetrics {
   };
 }
 
-export async function queueMetrics(redis: Redis, keys: QueueKeys): Promise<QueueMetrics> {
+export async function queueMetrics(redis: RedisClient, keys: QueueKeys): Promise<QueueMetrics> {
   return parseMetrics(await readTogether(redis, (batch) => readMetrics(batch, keys)));
 }
 
-export async function counts(redis: Redis, keys: QueueKeys): Promise<QueueCounts> {
+export async function counts(redis: RedisClient, keys: QueueKeys): Promise<QueueCounts> {
   const { deadLettered: _, ...counted } = await queueMetrics(redis, keys);
   return counted;
 }
@@ -222,7 +223,7 @@ function toCompletedInfo(id: string, kept: string, finishedUs: string | number |
  * A job that exists (waiting, active, delayed or dead), or a completed one the retention setting
  * keeps; undefined once completed (and not kept) or deleted.
  */
-export async function getJob(redis: Redis, keys: QueueKeys, id: string): Promise<JobInfo | undefined> {
+export async function getJob(redis: RedisClient, keys: QueueKeys, id: string): Promise<JobInfo | undefined> {
   const reply = await readTogether(redis, (batch) =>
     batch
       .hget(keys.jobs, id)
@@ -287,7 +288,7 @@ function pageOf(
  * one that moved to another state meanwhile is shown in the state it was listed in.
  */
 export async function listJobs(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   state: JobState,
   offset: number,
@@ -349,7 +350,7 @@ export function waitingSlices(
  * LPUSHed and RPOPped, so its next job is its last element. Two reads: the lengths, then the ranges.
  */
 async function waitingPage(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   offset: number,
   limit: number,
@@ -371,7 +372,11 @@ async function waitingPage(
 
 type Column = (string | null)[];
 
-function hydrate(redis: Redis, keys: QueueKeys, ids: readonly string[]): Promise<[Column, Column, Column]> {
+function hydrate(
+  redis: RedisClient,
+  keys: QueueKeys,
+  ids: readonly string[],
+): Promise<[Column, Column, Column]> {
   return readTogether(redis, (batch) =>
     batch
       .hmget(keys.jobs, ...ids)
@@ -395,7 +400,7 @@ export function scoreBounds(range: DeadRange): { min: string; max: string } {
 
 /** The dead letters of the given ids (with their dead-at times), in that order. */
 export async function deadLetters(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   entries: readonly { id: string; deadAt: number }[],
 ): Promise<DeadLetter[]> {
@@ -432,7 +437,7 @@ export function withScores(range: readonly string[]): { id: string; deadAt: numb
 
 /** Dead letters, newest first, optionally only those that died within a time range. */
 export async function listDead(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   offset: number,
   limit: number,

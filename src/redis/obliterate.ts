@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { LIVE_ENGINE_MS } from './engines.js';
 import { KEY_NAMES, levelKey, PRIORITY_LEVELS, type QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
@@ -13,7 +13,11 @@ export interface ObliterateOutcome {
 }
 
 /** Unlinks every key of the queue in one call (lua/obliterate.lua), unless busy and not forced. */
-export async function obliterate(redis: Redis, keys: QueueKeys, force: boolean): Promise<ObliterateOutcome> {
+export async function obliterate(
+  redis: RedisClient,
+  keys: QueueKeys,
+  force: boolean,
+): Promise<ObliterateOutcome> {
   const [status, active, liveEngines] = (await runScript(
     redis,
     'obliterate',

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -13,7 +13,7 @@ const PROGRESS_MAX = 1000;
 
 /** Stores running jobs' progress, each fenced by its lease token (see lua/progress.lua). */
 export async function writeProgress(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   entries: readonly ProgressEntry[],
 ): Promise<number> {

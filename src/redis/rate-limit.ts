@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
 import type { RateLimit } from '../engine/rate-limit.js';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 
 /**
  * Sets the limit lua/acquire.lua enforces from its next call, and wakes engines so one waiting
  * on the old limit acquires at once. The lease log is kept: leases already made still count.
  */
-export async function setRateLimit(redis: Redis, keys: QueueKeys, limit: RateLimit): Promise<void> {
+export async function setRateLimit(redis: RedisClient, keys: QueueKeys, limit: RateLimit): Promise<void> {
   await redis
     .pipeline()
     .hset(keys.limit, 'max', limit.max, 'duration', limit.duration)
@@ -16,11 +16,11 @@ export async function setRateLimit(redis: Redis, keys: QueueKeys, limit: RateLim
 }
 
 /** Removes the limit and its lease log, and wakes engines waiting on it. */
-export async function clearRateLimit(redis: Redis, keys: QueueKeys): Promise<void> {
+export async function clearRateLimit(redis: RedisClient, keys: QueueKeys): Promise<void> {
   await redis.pipeline().del(keys.limit, keys['limit-log']).publish(keys.wake, '1').exec().then(throwFirst);
 }
 
-export async function rateLimit(redis: Redis, keys: QueueKeys): Promise<RateLimit | undefined> {
+export async function rateLimit(redis: RedisClient, keys: QueueKeys): Promise<RateLimit | undefined> {
   const [max, duration] = await redis.hmget(keys.limit, 'max', 'duration');
   return max === null || duration === null ? undefined : { max: Number(max), duration: Number(duration) };
 }

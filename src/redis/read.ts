@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './connection.js';
 
 type Replies = [Error | null, unknown][];
 
@@ -8,7 +9,7 @@ type Replies = [Error | null, unknown][];
  * pipeline, because an operator most needs to see a queue when its Redis is full.
  */
 export async function readTogether(
-  redis: Redis,
+  redis: RedisClient,
   reads: (batch: ChainableCommander) => ChainableCommander,
 ): Promise<Replies> {
   try {

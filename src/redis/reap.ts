@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { fingerprint } from '../engine/fingerprint.js';
 import { JOB_DEFAULTS } from '../engine/job-options.js';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -16,7 +16,7 @@ export interface Reaped {
 const CRASHED = fingerprint('CrashedError');
 
 /** Recovers expired leases and promotes due delayed jobs, at most `limit` of each (see lua/reap.lua). */
-export async function reap(redis: Redis, keys: QueueKeys, limit: number): Promise<Reaped> {
+export async function reap(redis: RedisClient, keys: QueueKeys, limit: number): Promise<Reaped> {
   const [requeued, deadLettered, promoted, more] = (await runScript(
     redis,
     'reap',

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 
 const CHUNK = 1000;
@@ -10,7 +10,7 @@ const CHUNK = 1000;
  * leased again with a later deadline; without GT it would put that new lease in the past.
  */
 export async function renewLeases(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   ids: readonly string[],
   deadline: number,

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { ErrorEntry } from '../engine/failure.js';
 import { decodeErrorEntries } from '../engine/failure.js';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 
 /** A kept result: the handler's return value, or why it could not be kept (too large, not JSON). */
@@ -14,13 +14,21 @@ function parseResult(stored: string): JobResult {
 }
 
 /** The kept result of a completed job with keepResult; undefined when there is none (yet, or any more). */
-export async function readResult(redis: Redis, keys: QueueKeys, id: string): Promise<JobResult | undefined> {
+export async function readResult(
+  redis: RedisClient,
+  keys: QueueKeys,
+  id: string,
+): Promise<JobResult | undefined> {
   const stored = await redis.get(keys.resultPrefix + id);
   return stored === null ? undefined : parseResult(stored);
 }
 
 /** For each id: its kept result, its last error if it is dead, or undefined (not finished). */
-export async function readFinishes(redis: Redis, keys: QueueKeys, ids: readonly string[]): Promise<Finish[]> {
+export async function readFinishes(
+  redis: RedisClient,
+  keys: QueueKeys,
+  ids: readonly string[],
+): Promise<Finish[]> {
   const batch = redis.pipeline();
   for (const id of ids)
     batch

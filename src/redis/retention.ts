@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Retention } from '../engine/retention.js';
 import { decodeRetention, retentionFields } from '../engine/retention.js';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -8,14 +8,14 @@ import { runScript } from './scripts.js';
  * Replaces the queue's retention setting, read by lua/settle.lua from its next call. Without a
  * `completed` part the kept completed records go at once (UNLINK: O(1) whatever their number).
  */
-export async function setRetention(redis: Redis, keys: QueueKeys, setting: Retention): Promise<void> {
+export async function setRetention(redis: RedisClient, keys: QueueKeys, setting: Retention): Promise<void> {
   const multi = redis.multi().del(keys.retention).hset(keys.retention, retentionFields(setting));
   if (setting.completed === undefined) multi.unlink(keys.completed, keys['completed-jobs']);
   await multi.exec().then(throwFirst);
 }
 
 /** Removes the setting and the kept completed records; dead letters are left alone. */
-export async function clearRetention(redis: Redis, keys: QueueKeys): Promise<void> {
+export async function clearRetention(redis: RedisClient, keys: QueueKeys): Promise<void> {
   await redis
     .multi()
     .del(keys.retention)
@@ -24,7 +24,7 @@ export async function clearRetention(redis: Redis, keys: QueueKeys): Promise<voi
     .then(throwFirst);
 }
 
-export async function retention(redis: Redis, keys: QueueKeys): Promise<Retention | undefined> {
+export async function retention(redis: RedisClient, keys: QueueKeys): Promise<Retention | undefined> {
   return decodeRetention(await redis.hgetall(keys.retention));
 }
 
@@ -36,7 +36,7 @@ export interface Trimmed {
 }
 
 /** Deletes up to `limit` of each kind that the setting no longer keeps (lua/retention-trim.lua). */
-export async function trimRetained(redis: Redis, keys: QueueKeys, limit: number): Promise<Trimmed> {
+export async function trimRetained(redis: RedisClient, keys: QueueKeys, limit: number): Promise<Trimmed> {
   const [completed, dead, more] = (await runScript(
     redis,
     'retention-trim',

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { readTogether } from './read.js';
 import { runScript } from './scripts.js';
@@ -26,7 +26,7 @@ function scheduleKeys(keys: QueueKeys): string[] {
  * and returns the first tick after it. Returns the next fire time and the last tick fired.
  */
 export async function upsertSchedule(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   name: string,
   specJson: string,
@@ -44,7 +44,7 @@ export async function upsertSchedule(
 }
 
 /** Deletes a schedule; false when there was none. A job it already added stays. */
-export async function removeSchedule(redis: Redis, keys: QueueKeys, name: string): Promise<boolean> {
+export async function removeSchedule(redis: RedisClient, keys: QueueKeys, name: string): Promise<boolean> {
   const replies = await redis
     .multi()
     .zrem(keys.schedules, name)
@@ -55,7 +55,7 @@ export async function removeSchedule(redis: Redis, keys: QueueKeys, name: string
 }
 
 /** Every schedule, soonest first (schedules are few: one read of the three keys). */
-export async function listSchedules(redis: Redis, keys: QueueKeys): Promise<StoredSchedule[]> {
+export async function listSchedules(redis: RedisClient, keys: QueueKeys): Promise<StoredSchedule[]> {
   const replies = await readTogether(redis, (batch) =>
     batch
       .zrange(keys.schedules, 0, -1, 'WITHSCORES')
@@ -85,7 +85,7 @@ export async function listSchedules(redis: Redis, keys: QueueKeys): Promise<Stor
 
 /** The Redis time and the `limit` schedules that fire soonest, read in one round trip. */
 export async function soonestSchedules(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   limit: number,
 ): Promise<{ now: number; soonest: ScheduleEntry[] }> {
@@ -102,7 +102,7 @@ export async function soonestSchedules(
 
 /** The stored definitions of some schedules (undefined for one removed meanwhile). */
 export async function scheduleDefinitions(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   names: readonly string[],
 ): Promise<(string | undefined)[]> {
@@ -115,7 +115,7 @@ export async function scheduleDefinitions(
  * of the firing, or undefined when another caller fired it first or the schedule changed.
  */
 export async function fireSchedule(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   name: string,
   due: number,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 
 /** The Lua scripts in lua/, one file each. */
 const NAMES = [
@@ -50,11 +50,11 @@ const loaded = new Map<ScriptName, Loaded>(
   }),
 );
 
-const defined = new WeakSet<Redis>();
+const defined = new WeakSet<RedisClient>();
 
 type ScriptCall = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
 
-function define(redis: Redis): void {
+function define(redis: RedisClient): void {
   if (defined.has(redis)) return;
   for (const { lua, command } of loaded.values()) redis.defineCommand(command, { lua });
   defined.add(redis);
@@ -65,7 +65,7 @@ function define(redis: Redis): void {
  * wrapper of each script is the only caller; it parses the untyped reply.
  */
 export function runScript(
-  redis: Redis,
+  redis: RedisClient,
   name: ScriptName,
   keys: readonly string[],
   args: readonly (string | number)[],

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 
 export interface ServerInfo {
   version: string;
@@ -31,4 +32,10 @@ export async function serverInfo(redis: Redis): Promise<ServerInfo> {
     aofEnabled: field(info, 'aof_enabled') === '1',
     rdbSave,
   };
+}
+
+/** The facts of every server that holds keys: the one server, or each master of a cluster. */
+export function serverInfos(redis: RedisClient): Promise<ServerInfo[]> {
+  const servers = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  return Promise.all(servers.map(serverInfo));
 }

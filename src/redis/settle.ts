@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Fingerprint } from '../engine/fingerprint.js';
 import { entryFingerprint } from '../engine/fingerprint.js';
+import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -45,7 +45,7 @@ export interface Settled {
 export const SETTLE_MAX = 1000;
 
 async function settleChunk(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   completions: readonly Completion[],
   failures: readonly Failure[],
@@ -101,7 +101,7 @@ async function settleChunk(
 
 /** Completes and fails leased jobs, each fenced by its token (see lua/settle.lua). */
 export async function settle(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   completions: readonly Completion[],
   failures: readonly Failure[],

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { LIVE_ENGINE_MS, liveIds } from './engines.js';
 import { pointsSince, rates } from './history.js';
 import type { QueueCounts } from './inspect.js';
@@ -19,7 +19,7 @@ export interface QueueSnapshot {
 }
 
 /** Everything the monitor's live view shows of a queue, read together (see readTogether). */
-export async function snapshot(redis: Redis, keys: QueueKeys): Promise<QueueSnapshot> {
+export async function snapshot(redis: RedisClient, keys: QueueKeys): Promise<QueueSnapshot> {
   const reply = await readTogether(redis, (batch) =>
     readMetrics(batch, keys)
       .exists(keys.paused)

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 
 /** Converts a TIME reply to ms. */
 export function timeMs([seconds, micros]: readonly (string | number)[]): number {
@@ -6,6 +6,6 @@ export function timeMs([seconds, micros]: readonly (string | number)[]): number 
 }
 
 /** The Redis server's clock in ms: what dead-at times, deadlines and heartbeats are measured by. */
-export async function redisNow(redis: Redis): Promise<number> {
+export async function redisNow(redis: RedisClient): Promise<number> {
   return timeMs(await redis.time());
 }

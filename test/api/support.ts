@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
 import { type AppDeps, buildApp } from '../../dist/api/app.js';
 import type { Queue } from '../../dist/index.js';
 import { acquire } from '../../dist/redis/acquire.js';
+import type { RedisClient } from '../../dist/redis/connection.js';
 import { settle } from '../../dist/redis/settle.js';
-import { openQueue, queueName } from '../helpers/index.js';
+import { openQueue, queueName, singleServer } from '../helpers/index.js';
 
 export const ADMIN = 'admin-token-0123456789abcdef';
 export const READ = 'read-token-0123456789abcdef';
@@ -59,7 +59,8 @@ export function expectError(result: { status: number; body: unknown }, status: n
 }
 
 /** Every key of a queue with its type and whole content, to prove a request changed nothing. */
-export async function dumpQueue(redis: Redis, name: string): Promise<Record<string, unknown>> {
+export async function dumpQueue(client: RedisClient, name: string): Promise<Record<string, unknown>> {
+  const redis = singleServer(client);
   const keys = (await redis.keys(`sluice:{${name}}:*`)).sort();
   const dump: Record<string, unknown> = {};
   for (const key of keys) {

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { Engine, type EngineOptions, Queue, type QueueOptions } from '../../dist/index.js';
+import { connect, type RedisClient } from '../../dist/redis/connection.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -22,6 +24,17 @@ export function capturingLogger() {
 
 export function redisUrl(): string {
   return inject('redisUrl');
+}
+
+/** A client of the tests' Redis: one server, or a cluster when redisUrl() lists its seeds. */
+export function redisClient(): RedisClient {
+  return connect(redisUrl(), 'sluice:test').redis;
+}
+
+/** The client of a single server, for tests of commands a cluster client cannot send (KEYS, MONITOR). */
+export function singleServer(client: RedisClient): Redis {
+  if (!(client instanceof Redis)) throw new Error('this test needs a single Redis server, not a cluster');
+  return client;
 }
 
 /** A queue name no other test uses. */
