@@ -1,7 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
-/** Tests run once on one Redis; CLUSTER_TESTS run again on a Redis Cluster of 3 masters and 3 replicas. */
-const CLUSTER_TESTS = ['test/lifecycle.test.ts', 'test/fencing.test.ts'];
+/**
+ * Every test runs on one Redis; these run again on a Redis Cluster of 3 masters and 3 replicas:
+ * the job lifecycle, fencing, and each feature that relies on pub/sub or blocking reads.
+ */
+const CLUSTER_TESTS = [
+  'lifecycle',
+  'fencing',
+  'producer',
+  'results',
+  'cancel',
+  'queue-events',
+  'progress',
+  'dlq',
+  'schedules',
+  'retention',
+  'rate-limit',
+  'janitor',
+].map((name) => `test/${name}.test.ts`);
 
 export default defineConfig({
   test: {

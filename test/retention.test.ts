@@ -4,7 +4,15 @@ import { ErrorCode, type Queue } from '../dist/index.js';
 import { acquire } from '../dist/redis/acquire.js';
 import { trimRetained } from '../dist/redis/retention.js';
 import { settle } from '../dist/redis/settle.js';
-import { handlerPath, openQueue, queueName, rejection, startEngine, waitFor } from './helpers/index.js';
+import {
+  handlerPath,
+  keysMatching,
+  openQueue,
+  queueName,
+  rejection,
+  startEngine,
+  waitFor,
+} from './helpers/index.js';
 
 /** Leases every waiting job (in the order they run) and completes them in that order, `per` per settle call. */
 async function completeAll(queue: Queue, per = 1000): Promise<string[]> {
@@ -117,8 +125,8 @@ describe('retention', () => {
     const queue = openQueue(queueName('ret-none'));
     const ids = await queue.addBulk(Array.from({ length: 50 }, (_, i) => ({ payload: { i } })));
     await completeAll(queue);
-    const keys = await queue.redis.keys(`sluice:{${queue.name}}:*`);
-    expect(keys.sort()).toEqual([queue.keys.stats, queue.keys.seq].sort());
+    const keys = await keysMatching(queue.redis, `sluice:{${queue.name}}:*`);
+    expect(keys).toEqual([queue.keys.stats, queue.keys.seq].sort());
     expect(await queue.getJob(ids[0] as string)).toBeUndefined();
     expect((await queue.listJobs('completed')).total).toBe(0);
     await queue.close();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { Engine, type EngineOptions, Queue, type QueueOptions } from '../../dist/index.js';
@@ -35,6 +35,12 @@ export function redisClient(): RedisClient {
 export function singleServer(client: RedisClient): Redis {
   if (!(client instanceof Redis)) throw new Error('this test needs a single Redis server, not a cluster');
   return client;
+}
+
+/** Every key matching `pattern`, from each master when the client is a cluster's. */
+export async function keysMatching(client: RedisClient, pattern: string): Promise<string[]> {
+  const servers = client instanceof Cluster ? client.nodes('master') : [client];
+  return (await Promise.all(servers.map((server) => server.keys(pattern)))).flat().sort();
 }
 
 /** A queue name no other test uses. */
