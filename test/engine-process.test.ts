@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Queue, QueueCounts } from '../dist/index.js';
-import { alive, childPids, type EngineChild, spawnEngine } from './fixtures/engine-cli.js';
+import { alive, childPids, type EngineChild, type LogLine, spawnEngine } from './fixtures/engine-cli.js';
 import { handlerPath, openQueue, queueName, redisUrl, waitFor } from './helpers/index.js';
+
+const FATAL = 60;
 
 interface Execution {
   id: string;
@@ -271,4 +273,43 @@ describe.sequential('engine process', () => {
       await queue.close();
     }
   });
+
+  it('--processes 2 restarts an engine that crashes at every start with backoff, then gives up: exit 1, nothing left running', async () => {
+    const startedAt = performance.now();
+    const supervisor = start([
+      '--queue',
+      queueName('give-up'),
+      '--handler',
+      handlerPath('crashes-at-start'),
+      '--redis',
+      redisUrl(),
+      '--processes',
+      '2',
+      '--threads',
+      '1',
+    ]);
+    const exit = await supervisor.waitForExit(20_000);
+    const elapsedMs = performance.now() - startedAt;
+    expect(exit, supervisor.output()).toEqual({ code: 1, signal: null });
+
+    const logs = supervisor.logs();
+    const giveUps = logs.filter((line) => line.level === FATAL);
+    expect(giveUps, supervisor.output()).toHaveLength(1);
+    const giveUp = giveUps[0] as LogLine;
+    expect(giveUp).toMatchObject({ crashes: 5, code: 3, signal: null });
+    expect(giveUp.msg).toMatch(
+      /^engine process in slot [01] crashed 5 times in a row, .*\(last exit: code 3\); giving up and stopping every engine process$/,
+    );
+    // The slot given up on was restarted four times, each after a longer wait, before that.
+    const restarts = logs.filter((line) => line.msg.endsWith('restarting') && line.slot === giveUp.slot);
+    expect(restarts.map((line) => [line.code, line.restartInMs])).toEqual([
+      [3, 250],
+      [3, 500],
+      [3, 1000],
+      [3, 2000],
+    ]);
+    expect(elapsedMs).toBeGreaterThan(3750);
+    // The supervisor ran in a process group of its own: no engine process of it outlives it.
+    expect(() => process.kill(-supervisor.pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+  }, 25_000);
 });

@@ -13,9 +13,23 @@ export function restartDelay(crashes: number): number {
 }
 
 /**
+ * Quick crashes in a row after which a slot is given up on. Five means restarts after 250, 500,
+ * 1000 and 2000 ms, about 4 s of trying: a passing fault gets a few chances, while a process
+ * that cannot stay up fails the whole command within seconds instead of looping unnoticed.
+ */
+export const GIVE_UP_AFTER = 5;
+
+/** What to do after a slot's `streak`-th consecutive quick crash: restart after a delay, or give up. */
+export function nextAfterCrash(streak: number): number | 'give-up' {
+  return streak >= GIVE_UP_AFTER ? 'give-up' : restartDelay(streak);
+}
+
+/**
  * Runs `count` engine processes (`node entry ...args`) and restarts any that dies, with a
- * backoff that grows while a slot keeps crashing soon after start. SIGTERM/SIGINT are passed on
- * and it resolves once every child has exited; a second signal kills them at once.
+ * backoff that grows while a slot keeps crashing soon after start. When a slot crashes quickly
+ * GIVE_UP_AFTER times in a row, or a child refuses its configuration, it stops every process and
+ * resolves with 1. SIGTERM/SIGINT are passed on and it resolves once every child has exited; a
+ * second signal kills them at once.
  */
 export function supervise(
   entry: string,
@@ -47,7 +61,16 @@ export function supervise(
           return;
         }
         const streak = performance.now() - startedAt < QUICK_CRASH_MS ? crashes + 1 : 1;
-        const delay = restartDelay(streak);
+        const delay = nextAfterCrash(streak);
+        if (delay === 'give-up') {
+          log.fatal(
+            { slot, pid: child.pid, crashes: streak, code, signal },
+            `engine process in slot ${slot} crashed ${streak} times in a row, each within ${QUICK_CRASH_MS / 1000} s of starting (last exit: ${signal ?? `code ${code}`}); giving up and stopping every engine process`,
+          );
+          exitCode = 1;
+          stop('SIGTERM');
+          return;
+        }
         log.error(
           { slot, pid: child.pid, code, signal, restartInMs: delay },
           'engine process died; restarting',
