@@ -5,11 +5,10 @@ import type { Logger } from './logger.js';
 export const EXIT_CONFIG = 78;
 
 const QUICK_CRASH_MS = 10_000;
-const MAX_RESTART_DELAY_MS = 30_000;
 
-/** Restart delay after `crashes` consecutive quick crashes: 250 ms doubling, capped. */
+/** Restart delay after `crashes` consecutive quick crashes: 250 ms doubling (GIVE_UP_AFTER bounds it). */
 export function restartDelay(crashes: number): number {
-  return Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** Math.max(0, crashes - 1));
+  return 250 * 2 ** Math.max(0, crashes - 1);
 }
 
 /**
