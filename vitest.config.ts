@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Every test runs on one Redis; these run again on a Redis Cluster of 3 masters and 3 replicas:
- * the job lifecycle, fencing, and each feature that relies on pub/sub or blocking reads.
+ * the job lifecycle, fencing, partitions, and each feature that relies on pub/sub or blocking reads.
  */
 const CLUSTER_TESTS = [
   'lifecycle',
@@ -17,6 +17,7 @@ const CLUSTER_TESTS = [
   'retention',
   'rate-limit',
   'janitor',
+  'partitions',
 ].map((name) => `test/${name}.test.ts`);
 
 export default defineConfig({

@@ -11,16 +11,18 @@ KEYS[7] events   STREAM sluice:{q}:events  one entry per call and event type: ty
 
 ARGV[1] wake channel (PUBLISHed when pending was empty, so idle dispatchers start at once)
 ARGV[2] mode
-  'p' plain: ARGV[3..] are records "opts|payload"; ids are generated, no delay
-  'x' extended: ARGV[3] is the prefix of the unique keys (sluice:{q}:unique:<id>, set by settle.lua
-      for a completed job with uniqueFor); ARGV[4..] are triples
+ARGV[3] put before each generated id: '' for a queue's own keys, "<i>~" for its partition i > 0,
+        so generated ids are unique across a partitioned queue and name their partition
+  'p' plain: ARGV[4..] are records "opts|payload"; ids are generated, no delay
+  'x' extended: ARGV[4] is the prefix of the unique keys (sluice:{q}:unique:<id>, set by settle.lua
+      for a completed job with uniqueFor); ARGV[5..] are triples
       jobId ('' = generate), due (delay in ms, or "@" and a time in ms since the epoch), "opts|payload"
   'y' as 'x', and some jobs carry a priority (the 8th field of their option header): a job due now
       goes to the list of its level (KEYS[1]:<level>; level 3, the default, is KEYS[1] itself)
 At most 1000 jobs per call (Lua unpack limit); the wrapper enforces it.
 
 Returns
-  'p': the first generated id (integer); the others follow consecutively
+  'p': the number of the first generated id (integer, without ARGV[3]); the others follow consecutively
   'x': the ids in argument order (strings); a jobId that exists, or whose unique key is still
        there, is returned unchanged and not re-queued
 
@@ -43,30 +45,30 @@ local result
 local ranked = ARGV[2] == 'y' and {}
 
 if ARGV[2] == 'p' then
-  local n = #ARGV - 2
+  local n = #ARGV - 3
   local last = redis.call('INCRBY', KEYS[4], n)
   local first = last - n + 1
   local fields = {}
   for i = 1, n do
-    local id = tostring(first + i - 1)
+    local id = ARGV[3] .. (first + i - 1)
     pushed[i] = id
     fields[2 * i - 1] = id
-    fields[2 * i] = prefix .. ARGV[i + 2]
+    fields[2 * i] = prefix .. ARGV[i + 3]
   end
   redis.call('HSET', KEYS[2], unpack(fields))
   added = n
   result = first
 else
   result = {}
-  for i = 4, #ARGV, 3 do
+  for i = 5, #ARGV, 3 do
     local id = ARGV[i]
     local fresh
     if id == '' then
-      id = tostring(redis.call('INCR', KEYS[4]))
+      id = ARGV[3] .. redis.call('INCR', KEYS[4])
       redis.call('HSET', KEYS[2], id, prefix .. ARGV[i + 2])
       fresh = true
     else
-      fresh = redis.call('EXISTS', ARGV[3] .. id) == 0
+      fresh = redis.call('EXISTS', ARGV[4] .. id) == 0
         and redis.call('HSETNX', KEYS[2], id, prefix .. ARGV[i + 2]) == 1
     end
     result[#result + 1] = id

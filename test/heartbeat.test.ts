@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { KEY_NAMES } from '../dist/redis/keys.js';
 import { capturingLogger, handlerPath, openQueue, queueName, startEngine, waitFor } from './helpers/index.js';
 
 describe('engine heartbeat', () => {
@@ -53,7 +54,7 @@ describe('engine heartbeat', () => {
     const epoch = await queue.redis.get(queue.keys.epoch);
     expect(epoch).toMatch(/^[0-9a-f]{16}$/);
     expect(lines.some((l) => l.event === 'redis_state_lost')).toBe(false);
-    await queue.redis.del(...Object.values(queue.keys));
+    await queue.redis.del(...KEY_NAMES.map((name) => queue.keys[name]));
     const lost = await waitFor('redis_state_lost in the log', () =>
       lines.find((l) => l.event === 'redis_state_lost'),
     );

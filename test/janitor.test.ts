@@ -15,7 +15,7 @@ describe('janitor', () => {
     });
     // An invalid queue name makes every janitor thread throw as it starts.
     const janitor = new Janitor(
-      { connection: redisUrl(), queue: 'not a queue name', intervalMs: 50, batch: 100 },
+      { connection: redisUrl(), queue: 'not a queue name', partitions: 1, intervalMs: 50, batch: 100 },
       pino({ level: 'info' }, sink),
     );
     try {

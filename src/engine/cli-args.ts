@@ -20,6 +20,9 @@ of worker threads with the handler module's default export, async (payload, ctx)
                           (default: $REDIS_URL, else redis://127.0.0.1:6379); several
                           comma-separated URLs are seed nodes of a Redis Cluster
   --cluster               the --redis URL is one seed node of a Redis Cluster
+  --partitions P          split the queue into P partitions (1-256), spread over a
+                          cluster's masters; fixed when the queue is first used
+                          (default: the queue's stored count, 1 if none)
   --start-redis           if no --redis/$REDIS_URL is given and nothing answers on
                           127.0.0.1:6379, start a local redis-server (AOF in ./data/redis)
   --lease-ms MS           lease length; a dead engine's jobs return after it (default 30000)
@@ -45,6 +48,7 @@ export interface CliArgs {
   redis: string | undefined;
   /** --redis names a Redis Cluster's seeds (also implied by several URLs). */
   cluster: boolean;
+  partitions: number | undefined;
   startRedis: boolean;
   leaseMs: number | undefined;
   batch: number | undefined;
@@ -106,6 +110,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         processes: { type: 'string' },
         redis: { type: 'string' },
         cluster: { type: 'boolean' },
+        partitions: { type: 'string' },
         'start-redis': { type: 'boolean' },
         'lease-ms': { type: 'string' },
         batch: { type: 'string' },
@@ -143,6 +148,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
       processes: processes as number,
       redis: text('redis') ?? (env.REDIS_URL || undefined),
       cluster: values.cluster === true,
+      partitions: integer('partitions', text('partitions')),
       startRedis: values['start-redis'] === true,
       leaseMs: integer('lease-ms', text('lease-ms')),
       batch: integer('batch', text('batch')),

@@ -33,6 +33,7 @@ function engineOptions(args: CliArgs, redis: string, log: Logger): EngineOptions
   if (args.concurrency !== undefined) options.concurrency = args.concurrency;
   if (args.threadMemoryMb !== undefined) options.threadMemoryMb = args.threadMemoryMb;
   if (args.maxResultBytes !== undefined) options.maxResultBytes = args.maxResultBytes;
+  if (args.partitions !== undefined) options.partitions = args.partitions;
   return options;
 }
 

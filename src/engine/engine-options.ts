@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { invalidOption } from '../errors.js';
 import type { ConnectionSpec } from '../redis/connection.js';
-import { validateQueueName } from '../redis/keys.js';
+import { partitionKeys, validateQueueName } from '../redis/keys.js';
 import { KIB, MIB, SECOND } from '../units.js';
 import type { Logger } from './logger.js';
 
@@ -42,10 +42,18 @@ export interface EngineOptions {
   /** Settle when this many outcomes wait, or after settleWaitMs. */
   settleBatch?: number;
   settleWaitMs?: number;
+  /**
+   * The queue's partitions (1-256; see QueueOptions.partitions): stored when the queue has none
+   * yet, else it must match. Left out, the stored count is used (1 for a queue never partitioned).
+   */
+  partitions?: number;
   logger?: Logger;
 }
 
-export type ResolvedEngineOptions = Required<Omit<EngineOptions, 'logger'>> & { logger: Logger | undefined };
+export type ResolvedEngineOptions = Required<Omit<EngineOptions, 'logger' | 'partitions'>> & {
+  logger: Logger | undefined;
+  partitions: number | undefined;
+};
 
 export const ENGINE_DEFAULTS = {
   connection: 'redis://127.0.0.1:6379',
@@ -63,7 +71,7 @@ export const ENGINE_DEFAULTS = {
   graceMs: 30 * SECOND,
   settleBatch: 1000,
   settleWaitMs: 2,
-} satisfies Omit<ResolvedEngineOptions, 'queue' | 'handler' | 'logger'>;
+} satisfies Omit<ResolvedEngineOptions, 'queue' | 'handler' | 'logger' | 'partitions'>;
 
 const LIMITS: Record<keyof typeof ENGINE_DEFAULTS, [number, number] | undefined> = {
   connection: undefined,
@@ -89,7 +97,13 @@ export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOpti
   if (typeof options.handler !== 'string' || options.handler === '') {
     throw invalidOption('handler', 'must be the path of a handler module');
   }
-  const resolved = { ...ENGINE_DEFAULTS, ...options, logger: options.logger } as ResolvedEngineOptions;
+  const resolved = {
+    ...ENGINE_DEFAULTS,
+    ...options,
+    logger: options.logger,
+    partitions: options.partitions,
+  } as ResolvedEngineOptions;
+  if (options.partitions !== undefined) partitionKeys(options.queue, options.partitions); // validates it
   for (const [field, range] of Object.entries(LIMITS)) {
     const value = (resolved as unknown as Record<string, unknown>)[field];
     if (range === undefined) continue;

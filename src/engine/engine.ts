@@ -1,9 +1,9 @@
 import { ErrorCode, SluiceError } from '../errors.js';
 import { Janitor } from '../janitor/janitor.js';
-import type { RedisClient } from '../redis/connection.js';
-import { connect, describeServer, duplicateOf, reachable } from '../redis/connection.js';
+import { connect, describeServer, duplicateOf, type RedisClient, reachable } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
-import { queueKeys } from '../redis/keys.js';
+import { partitionKeys, queueKeys } from '../redis/keys.js';
+import { partitionCount } from '../redis/partitions.js';
 import { serverInfos } from '../redis/server-info.js';
 import { ThreadPool } from '../threads/pool.js';
 import { RedisClock } from './clock.js';
@@ -35,8 +35,95 @@ function logConnectionErrors(redis: RedisClient, log: Logger, role: string): voi
   });
 }
 
+/** A partition's share of an engine: its own dispatcher, leases, settler and heartbeat. */
+interface Lane {
+  keys: QueueKeys;
+  dispatcher: Dispatcher;
+  heartbeat: Heartbeat;
+}
+
+interface Shared {
+  redis: RedisClient;
+  pool: ThreadPool;
+  quarantine: ThreadPool;
+  metrics: EngineMetrics;
+  id: string;
+  options: ResolvedEngineOptions;
+  log: Logger;
+}
+
+/** Which lane's state the engine reports when they differ: the busiest first. */
+const STATE_ORDER: readonly DispatcherState[] = [
+  'acquiring',
+  'full',
+  'limited',
+  'idle',
+  'starting',
+  'draining',
+  'stopped',
+];
+
 /**
- * One engine process: a dispatcher feeding a Piscina pool, and a janitor thread.
+ * The lane of one partition. Each lane gets an equal share of the in-flight window, so every
+ * partition is served alike; all share the thread pools. An empty partition's lane sleeps until
+ * its wake message (or the 1 s poll), so empty partitions cost no busy polling.
+ */
+function startLane(keys: QueueKeys, lanes: number, shared: Shared): Lane {
+  const { redis, pool, quarantine, metrics, id, options, log } = shared;
+  const laneLog = lanes === 1 ? log : log.child({ partition: keys.partition });
+  const clock = new RedisClock();
+  const leases = new Leases(redis, keys, options.leaseMs, clock, laneLog);
+  let dispatcher: Dispatcher | undefined;
+  const settler = new Settler(
+    redis,
+    keys,
+    leases,
+    { maxBatch: options.settleBatch, maxWaitMs: options.settleWaitMs },
+    laneLog,
+    metrics,
+    () => dispatcher?.capacityFreed(),
+  );
+  dispatcher = new Dispatcher(
+    {
+      redis,
+      keys,
+      pool,
+      quarantine,
+      leases,
+      settler,
+      progress: new ProgressWriter(redis, keys, laneLog),
+      clock,
+      log: laneLog,
+    },
+    {
+      window: {
+        maxInFlight: Math.ceil(options.maxInFlight / lanes),
+        maxInFlightBytes: Math.ceil(options.maxInFlightBytes / lanes),
+        maxBlock: options.batch,
+      },
+      maxBatch: options.threadBatch,
+      threads: options.threads,
+      leaseMs: options.leaseMs,
+      promoteLimit: options.batch,
+      watchdogGraceMs: 1000,
+      interruptWaitMs: 2000,
+    },
+  );
+  const running = dispatcher;
+  const heartbeat = new Heartbeat(
+    id,
+    redis,
+    keys,
+    { threads: options.threads, inFlight: () => running.inFlight, settled: () => settler.settled },
+    metrics,
+    laneLog,
+  );
+  return { keys, dispatcher: running, heartbeat };
+}
+
+/**
+ * One engine process: a dispatcher feeding a Piscina pool (one per partition of the queue), and a
+ * janitor thread.
  * Start with Engine.start(options); stop with engine.stop().
  */
 export class Engine {
@@ -51,14 +138,14 @@ export class Engine {
     private readonly redis: RedisClient,
     private readonly subscriber: RedisClient,
     private readonly pools: readonly ThreadPool[],
-    private readonly dispatcher: Dispatcher,
+    /** One per partition of the queue (one for an unpartitioned queue). */
+    private readonly lanes: readonly Lane[],
     private readonly janitor: Janitor,
-    private readonly heartbeat: Heartbeat,
   ) {}
 
   /** This engine's id in the live list (`host:pid:random`). */
   get id(): string {
-    return this.heartbeat.id;
+    return (this.lanes[0] as Lane).heartbeat.id;
   }
 
   static async start(input: EngineOptions): Promise<Engine> {
@@ -87,6 +174,15 @@ export class Engine {
       throw error;
     }
 
+    let parts: QueueKeys[];
+    try {
+      const count = await partitionCount(redis, keys, options.partitions, true);
+      parts = count === 1 ? [keys] : partitionKeys(options.queue, count);
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
+
     const subscriber = duplicateOf(redis, `sluice:wake:${options.queue}`);
     logConnectionErrors(subscriber, log, 'subscriber');
     const pool = new ThreadPool({
@@ -107,95 +203,59 @@ export class Engine {
       lazy: true,
     });
     const id = newEngineId();
-    let dispatcher: Dispatcher | undefined;
-    const metrics = new EngineMetrics(options.queue, id, () => dispatcher?.inFlight ?? 0);
-    const clock = new RedisClock();
-    const leases = new Leases(redis, keys, options.leaseMs, clock, log);
-    const settler = new Settler(
-      redis,
-      keys,
-      leases,
-      { maxBatch: options.settleBatch, maxWaitMs: options.settleWaitMs },
-      log,
-      metrics,
-      () => dispatcher?.capacityFreed(),
+    const lanes: Lane[] = [];
+    const metrics = new EngineMetrics(options.queue, id, () =>
+      lanes.reduce((n, l) => n + l.dispatcher.inFlight, 0),
     );
-    dispatcher = new Dispatcher(
-      {
-        redis,
-        keys,
-        pool,
-        quarantine,
-        leases,
-        settler,
-        progress: new ProgressWriter(redis, keys, log),
-        clock,
-        log,
-      },
-      {
-        window: {
-          maxInFlight: options.maxInFlight,
-          maxInFlightBytes: options.maxInFlightBytes,
-          maxBlock: options.batch,
-        },
-        maxBatch: options.threadBatch,
-        threads: options.threads,
-        leaseMs: options.leaseMs,
-        promoteLimit: options.batch,
-        watchdogGraceMs: 1000,
-        interruptWaitMs: 2000,
-      },
-    );
+    for (const partKeys of parts) {
+      lanes.push(startLane(partKeys, parts.length, { redis, pool, quarantine, metrics, id, options, log }));
+    }
     const janitor = new Janitor(
       {
         connection: options.connection,
         queue: options.queue,
+        partitions: parts.length,
         intervalMs: options.janitorIntervalMs,
         batch: JANITOR_BATCH,
       },
       log,
     );
-    const wake = dispatcher;
-    const heartbeat = new Heartbeat(
-      id,
-      redis,
-      keys,
-      { threads: options.threads, inFlight: () => wake.inFlight, settled: () => settler.settled },
-      metrics,
-      log,
-    );
+    const byChannel = new Map<string, { lane: Lane; cancel: boolean }>();
+    for (const lane of lanes) {
+      byChannel.set(lane.keys.wake, { lane, cancel: false });
+      byChannel.set(lane.keys.cancel, { lane, cancel: true });
+    }
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel === keys.cancel) wake.cancel(message.split(','));
-      else wake.signalWork();
+      const to = byChannel.get(channel);
+      if (to?.cancel) to.lane.dispatcher.cancel(message.split(','));
+      else to?.lane.dispatcher.signalWork();
     });
-    await subscriber.subscribe(keys.wake, keys.cancel);
-    await heartbeat.start();
-    dispatcher.run();
+    await subscriber.subscribe(...byChannel.keys());
+    for (const lane of lanes) {
+      await lane.heartbeat.start();
+      lane.dispatcher.run();
+    }
     log.info(
-      { threads: options.threads, leaseMs: options.leaseMs, redis: describeServer(redis) },
+      {
+        threads: options.threads,
+        leaseMs: options.leaseMs,
+        partitions: parts.length,
+        redis: describeServer(redis),
+      },
       'engine started',
     );
-    return new Engine(
-      options,
-      keys,
-      metrics,
-      log,
-      redis,
-      subscriber,
-      [pool, quarantine],
-      dispatcher,
-      janitor,
-      heartbeat,
-    );
+    return new Engine(options, keys, metrics, log, redis, subscriber, [pool, quarantine], lanes, janitor);
   }
 
+  /** The dispatcher's state; with partitions, the busiest lane's (see STATE_ORDER). */
   get state(): DispatcherState {
-    return this.dispatcher.state;
+    const states = this.lanes.map((lane) => lane.dispatcher.state);
+    return STATE_ORDER.find((state) => states.includes(state)) ?? (states[0] as DispatcherState);
   }
 
   /** Jobs leased by this engine and not yet settled. */
   get inFlight(): number {
-    return this.dispatcher.inFlight;
+    return this.lanes.reduce((n, lane) => n + lane.dispatcher.inFlight, 0);
   }
 
   /**
@@ -204,9 +264,9 @@ export class Engine {
    */
   stop(graceMs = this.options.graceMs): Promise<void> {
     this.#stopping ??= (async () => {
-      await this.dispatcher.stop(graceMs);
+      await Promise.all(this.lanes.map((lane) => lane.dispatcher.stop(graceMs)));
       await this.janitor.stop();
-      await this.heartbeat.stop();
+      await Promise.all(this.lanes.map((lane) => lane.heartbeat.stop()));
       await Promise.all(this.pools.map((pool) => pool.close()));
       await this.subscriber.quit().catch(() => this.subscriber.disconnect());
       await this.redis.quit().catch(() => this.redis.disconnect());

@@ -20,8 +20,9 @@ import { history, MAX_HISTORY_SECONDS } from '../redis/history.js';
 import type { DeadPage, JobInfo, JobPage, JobState, QueueCounts, QueueMetrics } from '../redis/inspect.js';
 import { counts, getJob, listDead, listJobs, queueMetrics } from '../redis/inspect.js';
 import type { QueueKeys } from '../redis/keys.js';
-import { queueKeys } from '../redis/keys.js';
+import { partitionKeys, queueKeys } from '../redis/keys.js';
 import { obliterate } from '../redis/obliterate.js';
+import { partitionCount } from '../redis/partitions.js';
 import { isPaused, pause, resume } from '../redis/pause.js';
 import { clearRateLimit, rateLimit, setRateLimit } from '../redis/rate-limit.js';
 import type { JobResult } from '../redis/results.js';
@@ -34,6 +35,16 @@ import { KIB, MIB } from '../units.js';
 import { GROUP_ID } from './fingerprint.js';
 import type { JobOptions } from './job-options.js';
 import { isValidJobId, prepareJobOptions } from './job-options.js';
+import {
+  concatPages,
+  mergeEngines,
+  mergeGroups,
+  mergeHistory,
+  mergeSnapshots,
+  sumCounts,
+  sumMetrics,
+} from './partition-merge.js';
+import { partitionOfId, RoundRobin, route } from './partition-route.js';
 import type { RateLimit } from './rate-limit.js';
 import { checkRateLimit } from './rate-limit.js';
 import { encodePayload, recordBody } from './record.js';
@@ -54,12 +65,18 @@ export interface QueueOptions {
   connection?: Connection;
   /** A payload whose JSON is larger is refused (default 512 KiB). */
   maxPayloadBytes?: number;
+  /**
+   * Splits the queue into this many partitions (1-256), each its own hash tag, so a Redis Cluster
+   * spreads it over its masters. Fixed when the queue is first used; left out, the queue's stored
+   * count is used (1 for a queue never partitioned).
+   */
+  partitions?: number;
 }
 
 export const QUEUE_DEFAULTS = {
   connection: 'redis://127.0.0.1:6379',
   maxPayloadBytes: 512 * KIB,
-} as const satisfies Required<Omit<QueueOptions, 'connection'>> & { connection: string };
+} as const satisfies Required<Omit<QueueOptions, 'connection' | 'partitions'>> & { connection: string };
 
 export interface WaitOptions {
   /** Give up waiting after this many ms (the job stays queued); default 30 s. */
@@ -124,7 +141,7 @@ function checkDeadFilter(filter: DeadFilter): DeadFilter {
 }
 
 function checkJobId(id: unknown): string {
-  if (typeof id !== 'string' || !(/^\d{1,20}$/.test(id) || isValidJobId(id))) {
+  if (typeof id !== 'string' || !(/^(\d{1,3}~)?\d{1,20}$/.test(id) || isValidJobId(id))) {
     throw new SluiceError(ErrorCode.INVALID_JOB_ID, `job id ${JSON.stringify(id)} is not a Sluice job id`);
   }
   return id;
@@ -147,14 +164,18 @@ export class Queue<P = unknown> {
   readonly redis: RedisClient;
   readonly #owned: boolean;
   readonly #maxPayloadBytes: number;
-  readonly #waiter: ResultWaiter;
+  readonly #partitionsWanted: number | undefined;
+  #layout: Promise<readonly QueueKeys[]> | undefined;
+  #turn: RoundRobin | undefined;
+  /** One per partition that addAndWait was used on: each partition has its own channel. */
+  readonly #waiters = new Map<number, ResultWaiter>();
   #closed = false;
 
   constructor(name: string, options: QueueOptions = {}) {
     this.keys = queueKeys(name);
     this.name = name;
     for (const key of Object.keys(options)) {
-      if (key !== 'connection' && key !== 'maxPayloadBytes')
+      if (key !== 'connection' && key !== 'maxPayloadBytes' && key !== 'partitions')
         throw invalidOption(key, 'is not a queue option');
     }
     const max = options.maxPayloadBytes ?? QUEUE_DEFAULTS.maxPayloadBytes;
@@ -162,13 +183,83 @@ export class Queue<P = unknown> {
       throw invalidOption('maxPayloadBytes', `must be an integer from 1 to ${512 * MIB}, got ${String(max)}`);
     }
     this.#maxPayloadBytes = max;
+    if (options.partitions !== undefined) partitionKeys(name, options.partitions); // validates it
+    this.#partitionsWanted = options.partitions;
     const { redis, owned } = connect(
       options.connection ?? QUEUE_DEFAULTS.connection,
       `sluice:producer:${name}`,
     );
     this.redis = redis;
     this.#owned = owned;
-    this.#waiter = new ResultWaiter(redis, this.keys);
+  }
+
+  /** Each partition's keys ([this.keys] when the queue is not partitioned), read once. */
+  #parts(): Promise<readonly QueueKeys[]> {
+    this.#layout ??= partitionCount(this.redis, this.keys, this.#partitionsWanted, false).then(
+      (count) => {
+        this.#turn = new RoundRobin(count);
+        return count === 1 ? [this.keys] : partitionKeys(this.name, count);
+      },
+      (error: unknown) => {
+        this.#layout = undefined;
+        throw error;
+      },
+    );
+    return this.#layout;
+  }
+
+  /** The partition holding job `id`. */
+  async #partOf(id: string): Promise<QueueKeys> {
+    const parts = await this.#parts();
+    return parts[partitionOfId(id, parts.length)] as QueueKeys;
+  }
+
+  /** Runs `read` on every partition, in parallel. */
+  async #each<T>(read: (keys: QueueKeys) => Promise<T>): Promise<T[]> {
+    return Promise.all((await this.#parts()).map(read));
+  }
+
+  async #sum(op: (keys: QueueKeys) => Promise<number>): Promise<number> {
+    return (await this.#each(op)).reduce((a, b) => a + b, 0);
+  }
+
+  /** Refuses what a partitioned queue cannot do as one queue. */
+  async #unpartitioned(what: string): Promise<QueueKeys> {
+    const parts = await this.#parts();
+    if (parts.length > 1) {
+      throw new SluiceError(
+        ErrorCode.PARTITIONED,
+        `queue ${this.name} has ${parts.length} partitions: ${what} works on an unpartitioned queue only`,
+      );
+    }
+    return this.keys;
+  }
+
+  #waiter(keys: QueueKeys): ResultWaiter {
+    let waiter = this.#waiters.get(keys.partition);
+    if (waiter === undefined) {
+      waiter = new ResultWaiter(this.redis, keys);
+      this.#waiters.set(keys.partition, waiter);
+    }
+    return waiter;
+  }
+
+  /** Adds items, each to its partition; ids in the items' order. */
+  async #enqueue(items: readonly EnqueueItem[]): Promise<string[]> {
+    const parts = await this.#parts();
+    if (parts.length === 1) return enqueue(this.redis, this.keys, items);
+    const ids: string[] = new Array(items.length);
+    const groups = route(items, (item) => item.jobId, this.#turn as RoundRobin);
+    await Promise.all(
+      groups.map(async (group, p) => {
+        if (group.items.length === 0) return;
+        const got = await enqueue(this.redis, parts[p] as QueueKeys, group.items);
+        got.forEach((id, i) => {
+          ids[group.at[i] as number] = id;
+        });
+      }),
+    );
+    return ids;
   }
 
   #prepare(payload: unknown, opts: JobOptions | undefined, field: string): EnqueueItem {
@@ -189,7 +280,7 @@ export class Queue<P = unknown> {
   /** Adds one job; resolves with its id once Redis has it. */
   async add(payload: P, opts?: JobOptions): Promise<string> {
     this.#open();
-    const [id] = await enqueue(this.redis, this.keys, [this.#prepare(payload, opts, 'job')]);
+    const [id] = await this.#enqueue([this.#prepare(payload, opts, 'job')]);
     return id as string;
   }
 
@@ -208,9 +299,15 @@ export class Queue<P = unknown> {
     if (opts.keepResult === 0)
       throw invalidOption('opts.keepResult', 'must be above 0 to wait for the result');
     const item = this.#prepare(payload, { keepResult: WAIT_KEEP_RESULT, ...opts }, 'job');
-    await this.#waiter.ready();
-    const [id] = await enqueue(this.redis, this.keys, [item]);
-    return (await this.#waiter.wait(id as string, waitMs)) as R;
+    const parts = await this.#parts();
+    // The partition is chosen before the add, so its waiter listens before the job can finish.
+    const keys = parts[
+      item.jobId === undefined ? (this.#turn as RoundRobin).next() : partitionOfId(item.jobId, parts.length)
+    ] as QueueKeys;
+    const waiter = this.#waiter(keys);
+    await waiter.ready();
+    const [id] = await enqueue(this.redis, keys, [item]);
+    return (await waiter.wait(id as string, waitMs)) as R;
   }
 
   /**
@@ -220,11 +317,11 @@ export class Queue<P = unknown> {
    */
   async setEvents(on: boolean): Promise<void> {
     if (typeof on !== 'boolean') throw invalidOption('on', `must be a boolean, got ${String(on)}`);
-    await setEvents(this.redis, this.keys, on);
+    await setEvents(this.redis, await this.#unpartitioned('the event stream'), on);
   }
 
-  eventsEnabled(): Promise<boolean> {
-    return eventsOn(this.redis, this.keys);
+  async eventsEnabled(): Promise<boolean> {
+    return eventsOn(this.redis, (await this.#parts())[0] as QueueKeys);
   }
 
   /**
@@ -238,12 +335,12 @@ export class Queue<P = unknown> {
     if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE) {
       throw invalidOption('count', `must be an integer from 1 to ${MAX_PAGE}, got ${String(count)}`);
     }
-    return readEvents(this.redis, this.keys, from, count);
+    return readEvents(this.redis, await this.#unpartitioned('the event stream'), from, count);
   }
 
   /** A completed job's kept result (job option keepResult); undefined when none is kept. */
   async getResult(id: string): Promise<JobResult | undefined> {
-    return readResult(this.redis, this.keys, checkJobId(id));
+    return readResult(this.redis, await this.#partOf(checkJobId(id)), id);
   }
 
   /** Adds many jobs in few Redis calls; every item is validated before any is written. */
@@ -256,7 +353,7 @@ export class Queue<P = unknown> {
       }
       return this.#prepare(job.payload, job.opts, `jobs[${i}]`);
     });
-    return items.length === 0 ? [] : enqueue(this.redis, this.keys, items);
+    return items.length === 0 ? [] : this.#enqueue(items);
   }
 
   /**
@@ -267,12 +364,13 @@ export class Queue<P = unknown> {
    */
   async cancel(id: string): Promise<CancelStatus> {
     this.#open();
-    const [status] = await cancel(this.redis, this.keys, [checkJobId(id)]);
+    const [status] = await cancel(this.redis, await this.#partOf(checkJobId(id)), [id]);
     return status as CancelStatus;
   }
 
-  counts(): Promise<QueueCounts> {
-    return counts(this.redis, this.keys);
+  /** Jobs in each state and the lifetime counters, summed over the partitions. */
+  async counts(): Promise<QueueCounts> {
+    return sumCounts(await this.#each((keys) => counts(this.redis, keys)));
   }
 
   /**
@@ -280,31 +378,32 @@ export class Queue<P = unknown> {
    * undefined once completed (and not kept) or deleted.
    */
   async getJob(id: string): Promise<JobInfo | undefined> {
-    return getJob(this.redis, this.keys, checkJobId(id));
+    return getJob(this.redis, await this.#partOf(checkJobId(id)), id);
   }
 
   /** The counts plus the lifetime number of dead-lettered jobs (what /metrics exports). */
-  metrics(): Promise<QueueMetrics> {
-    return queueMetrics(this.redis, this.keys);
+  async metrics(): Promise<QueueMetrics> {
+    return sumMetrics(await this.#each((keys) => queueMetrics(this.redis, keys)));
   }
 
-  /** Paused, counts, live engines and the current rate, read at one instant. */
-  snapshot(): Promise<QueueSnapshot> {
-    return snapshot(this.redis, this.keys);
+  /** Paused, counts, live engines and the current rate, read at one instant (per partition). */
+  async snapshot(): Promise<QueueSnapshot> {
+    return mergeSnapshots(await this.#each((keys) => snapshot(this.redis, keys)));
   }
 
   /** Engines stop leasing (running jobs finish; adds go on) until resume(). */
-  pause(): Promise<void> {
-    return pause(this.redis, this.keys);
+  async pause(): Promise<void> {
+    await this.#each((keys) => pause(this.redis, keys));
   }
 
   /** Lifts a pause; idle engines are woken at once. */
-  resume(): Promise<void> {
-    return resume(this.redis, this.keys);
+  async resume(): Promise<void> {
+    await this.#each((keys) => resume(this.redis, keys));
   }
 
-  isPaused(): Promise<boolean> {
-    return isPaused(this.redis, this.keys);
+  /** True when every partition is paused. */
+  async isPaused(): Promise<boolean> {
+    return (await this.#each((keys) => isPaused(this.redis, keys))).every(Boolean);
   }
 
   /**
@@ -312,17 +411,18 @@ export class Queue<P = unknown> {
    * each engine's next acquire (waiting engines are woken). Validated before anything is written.
    */
   async setRateLimit(limit: RateLimit): Promise<void> {
-    await setRateLimit(this.redis, this.keys, checkRateLimit(limit));
+    const checked = checkRateLimit(limit);
+    await setRateLimit(this.redis, await this.#unpartitioned('a rate limit'), checked);
   }
 
   /** Lifts the rate limit and forgets the leases it counted; waiting engines are woken. */
-  clearRateLimit(): Promise<void> {
-    return clearRateLimit(this.redis, this.keys);
+  async clearRateLimit(): Promise<void> {
+    await this.#each((keys) => clearRateLimit(this.redis, keys));
   }
 
   /** The current rate limit, or undefined when none is set. */
-  rateLimit(): Promise<RateLimit | undefined> {
-    return rateLimit(this.redis, this.keys);
+  async rateLimit(): Promise<RateLimit | undefined> {
+    return rateLimit(this.redis, (await this.#parts())[0] as QueueKeys);
   }
 
   /**
@@ -333,22 +433,23 @@ export class Queue<P = unknown> {
    * written.
    */
   async setRetention(setting: Retention): Promise<void> {
-    await setRetention(this.redis, this.keys, checkRetention(setting));
+    const checked = checkRetention(setting);
+    await this.#each((keys) => setRetention(this.redis, keys, checked));
   }
 
   /** The retention setting, or undefined when the queue keeps counters only. */
-  retention(): Promise<Retention | undefined> {
-    return retention(this.redis, this.keys);
+  async retention(): Promise<Retention | undefined> {
+    return retention(this.redis, (await this.#parts())[0] as QueueKeys);
   }
 
   /** Back to counters only: removes the setting and the kept completed records (not dead letters). */
-  clearRetention(): Promise<void> {
-    return clearRetention(this.redis, this.keys);
+  async clearRetention(): Promise<void> {
+    await this.#each((keys) => clearRetention(this.redis, keys));
   }
 
   /** Engines whose heartbeat is under 5 s old (Redis clock), by id. */
-  engines(): Promise<LiveEngine[]> {
-    return liveEngines(this.redis, this.keys);
+  async engines(): Promise<LiveEngine[]> {
+    return mergeEngines(await this.#each((keys) => liveEngines(this.redis, keys)));
   }
 
   /** Completed and failed jobs per second over the last `seconds` (1..900), oldest first. */
@@ -359,7 +460,7 @@ export class Queue<P = unknown> {
         `must be an integer from 1 to ${MAX_HISTORY_SECONDS}, got ${String(seconds)}`,
       );
     }
-    return history(this.redis, this.keys, seconds);
+    return mergeHistory(await this.#each((keys) => history(this.redis, keys, seconds)));
   }
 
   /**
@@ -371,7 +472,13 @@ export class Queue<P = unknown> {
       throw invalidOption('state', `must be one of ${JOB_STATES.join(', ')}, got ${JSON.stringify(state)}`);
     }
     const { offset, limit } = clampPage(page);
-    return listJobs(this.redis, this.keys, state, offset, limit);
+    const parts = await this.#parts();
+    return concatPages(
+      parts.length,
+      (p, o, l) => listJobs(this.redis, parts[p] as QueueKeys, state, o, l),
+      offset,
+      limit,
+    );
   }
 
   /**
@@ -382,28 +489,51 @@ export class Queue<P = unknown> {
   async listDead(query: DeadQuery = {}): Promise<DeadPage> {
     const filter = checkDeadFilter(query);
     const { offset, limit } = clampPage(query);
-    return filter.q === undefined
-      ? listDead(this.redis, this.keys, offset, limit, filter)
-      : searchDead(this.redis, this.keys, { ...filter, q: filter.q }, offset, limit);
+    const parts = await this.#parts();
+    const q = filter.q;
+    return concatPages(
+      parts.length,
+      (p, o, l) =>
+        q === undefined
+          ? listDead(this.redis, parts[p] as QueueKeys, o, l, filter)
+          : searchDead(this.redis, parts[p] as QueueKeys, { ...filter, q }, o, l),
+      offset,
+      limit,
+    );
   }
 
   /** Moves dead letters back to the queue with fresh attempts; returns how many were dead. */
   async retryDead(ids: string | readonly string[]): Promise<number> {
     const list = (Array.isArray(ids) ? ids : [ids]).map(checkJobId);
-    return retryDead(this.redis, this.keys, list);
+    return this.#byPartition(list, (keys, part) => retryDead(this.redis, keys, part));
+  }
+
+  /** Runs `op` on each partition with the ids it holds; sums the replies. */
+  async #byPartition(
+    ids: readonly string[],
+    op: (keys: QueueKeys, ids: string[]) => Promise<number>,
+  ): Promise<number> {
+    const parts = await this.#parts();
+    if (parts.length === 1) return op(this.keys, [...ids]);
+    const groups = route(ids, (id) => id, this.#turn as RoundRobin);
+    let total = 0;
+    for (const [p, group] of groups.entries()) {
+      if (group.items.length > 0) total += await op(parts[p] as QueueKeys, group.items);
+    }
+    return total;
   }
 
   retryAllDead(): Promise<number> {
-    return retryAllDead(this.redis, this.keys);
+    return this.#sum((keys) => retryAllDead(this.redis, keys));
   }
 
   /** Redrives the dead letters that match (see listDead), in bounded chunks; returns how many moved. */
   async retryDeadMatching(filter: DeadFilter): Promise<number> {
     const checked = checkDeadFilter(filter);
     if (checked.q === undefined && checked.from === undefined && checked.to === undefined) {
-      return retryAllDead(this.redis, this.keys);
+      return this.retryAllDead();
     }
-    return retryDeadMatching(this.redis, this.keys, checked);
+    return this.#sum((keys) => retryDeadMatching(this.redis, keys, checked));
   }
 
   /**
@@ -413,7 +543,7 @@ export class Queue<P = unknown> {
   async editDeadAndRetry(id: string, payload: P): Promise<boolean> {
     checkJobId(id);
     const json = encodePayload(payload, this.#maxPayloadBytes, 'payload');
-    const outcome = await editDead(this.redis, this.keys, id, json);
+    const outcome = await editDead(this.redis, await this.#partOf(id), id, json);
     if (outcome === 'damaged') {
       throw new SluiceError(
         ErrorCode.RECORD_DAMAGED,
@@ -426,12 +556,12 @@ export class Queue<P = unknown> {
   /** Deletes dead letters; returns how many were dead (jobs in other states are left alone). */
   async deleteDead(ids: string | readonly string[]): Promise<number> {
     const list = (Array.isArray(ids) ? ids : [ids]).map(checkJobId);
-    return deleteDead(this.redis, this.keys, list);
+    return this.#byPartition(list, (keys, part) => deleteDead(this.redis, keys, part));
   }
 
   /** Deletes every letter dead when the call began, 1,000 per script call; returns how many. */
   purgeDead(): Promise<number> {
-    return purgeDead(this.redis, this.keys);
+    return this.#sum((keys) => purgeDead(this.redis, keys));
   }
 
   /**
@@ -440,7 +570,7 @@ export class Queue<P = unknown> {
    * be deleted: it stops after as many ids as were waiting and delayed when it began.
    */
   drain(): Promise<number> {
-    return drain(this.redis, this.keys);
+    return this.#sum((keys) => drain(this.redis, keys));
   }
 
   /**
@@ -456,38 +586,59 @@ export class Queue<P = unknown> {
     }
     const { force = false } = options;
     if (typeof force !== 'boolean') throw invalidOption('force', `must be a boolean, got ${String(force)}`);
-    const outcome = await obliterate(this.redis, this.keys, force);
-    if (!outcome.deleted) {
-      throw new SluiceError(
-        ErrorCode.QUEUE_BUSY,
-        `queue ${this.name} is busy (${outcome.active} jobs leased, ${outcome.liveEngines} live engines): ` +
-          'stop its engines first, or pass { force: true }',
-      );
+    const parts = await this.#parts();
+    if (!force && parts.length > 1) {
+      // Every partition is checked before any is deleted, so a refusal changes nothing.
+      const [active, engines] = await Promise.all([this.counts(), this.engines()]);
+      if (active.active > 0 || engines.length > 0) throw this.#busy(active.active, engines.length);
     }
+    // Partition 0 last: it holds the partition count, which the others are found by.
+    for (const keys of [...parts].reverse()) {
+      const outcome = await obliterate(this.redis, keys, force);
+      if (!outcome.deleted) throw this.#busy(outcome.active, outcome.liveEngines);
+    }
+    this.#layout = undefined;
+  }
+
+  #busy(active: number, liveEngines: number): SluiceError {
+    return new SluiceError(
+      ErrorCode.QUEUE_BUSY,
+      `queue ${this.name} is busy (${active} jobs leased, ${liveEngines} live engines): ` +
+        'stop its engines first, or pass { force: true }',
+    );
   }
 
   /**
    * The dead letters grouped by error fingerprint (name + first frame of user code), largest
    * group first: `{ id, label: 'TypeError at handler.js:12', count, lastDeadAt }`.
    */
-  deadGroups(): Promise<DeadGroup[]> {
-    return deadGroups(this.redis, this.keys);
+  async deadGroups(): Promise<DeadGroup[]> {
+    return mergeGroups(await this.#each((keys) => deadGroups(this.redis, keys)));
   }
 
   /** A page of one group's dead letters, newest first; limit is clamped to 1..1000. */
   async listDeadGroup(id: string, page: Page = {}): Promise<DeadPage> {
     const { offset, limit } = clampPage(page);
-    return listDeadGroup(this.redis, this.keys, checkGroupId(id), offset, limit);
+    const group = checkGroupId(id);
+    const parts = await this.#parts();
+    return concatPages(
+      parts.length,
+      (p, o, l) => listDeadGroup(this.redis, parts[p] as QueueKeys, group, o, l),
+      offset,
+      limit,
+    );
   }
 
   /** Redrives the letters in a group when the call began, in bounded chunks; returns how many moved. */
   async retryDeadGroup(id: string): Promise<number> {
-    return retryDeadGroup(this.redis, this.keys, checkGroupId(id));
+    const group = checkGroupId(id);
+    return this.#sum((keys) => retryDeadGroup(this.redis, keys, group));
   }
 
   /** Deletes the letters in a group when the call began, in bounded chunks; returns how many. */
   async deleteDeadGroup(id: string): Promise<number> {
-    return deleteDeadGroup(this.redis, this.keys, checkGroupId(id));
+    const group = checkGroupId(id);
+    return this.#sum((keys) => deleteDeadGroup(this.redis, keys, group));
   }
 
   /**
@@ -499,6 +650,7 @@ export class Queue<P = unknown> {
     this.#open();
     checkScheduleName(name);
     const prepared = prepareSchedule(spec, job, this.#maxPayloadBytes);
+    // A partitioned queue keeps its schedules in partition 0, where their jobs are added.
     const stored = await upsertSchedule(
       this.redis,
       this.keys,
@@ -528,7 +680,7 @@ export class Queue<P = unknown> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#waiter.close();
+    await Promise.all([...this.#waiters.values()].map((waiter) => waiter.close()));
     if (this.#owned) await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -4,6 +4,8 @@ import type { ConnectionSpec } from '../redis/connection.js';
 export interface JanitorData {
   connection: ConnectionSpec;
   queue: string;
+  /** The queue's partitions, each swept in turn. */
+  partitions: number;
   intervalMs: number;
   /** Jobs per reap call, so one call never holds Redis for long. */
   batch: number;

@@ -10,7 +10,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { connect } from '../redis/connection.js';
-import { queueKeys } from '../redis/keys.js';
+import { partitionKeys, type QueueKeys } from '../redis/keys.js';
 import { reap } from '../redis/reap.js';
 import { trimRetained } from '../redis/retention.js';
 import type { JanitorData, JanitorReport } from './protocol.js';
@@ -18,7 +18,9 @@ import { STOP } from './protocol.js';
 import { MAX_SCHEDULE_WAIT_MS, sweepSchedules } from './schedule-sweep.js';
 
 const data = workerData as JanitorData;
-const keys = queueKeys(data.queue);
+/** Every partition of the queue; schedules live in partition 0. */
+const parts = partitionKeys(data.queue, data.partitions);
+const home = parts[0] as QueueKeys;
 const { redis } = connect(data.connection, `sluice:janitor:${data.queue}`, true);
 /** Records deleted per trim call: a few hundred, so no call holds Redis for long. */
 const TRIM_BATCH = 200;
@@ -31,6 +33,13 @@ function report(message: JanitorReport): void {
 }
 
 async function sweep(): Promise<void> {
+  for (const keys of parts) {
+    if (stopping) return;
+    await sweepPartition(keys);
+  }
+}
+
+async function sweepPartition(keys: QueueKeys): Promise<void> {
   const total = { requeued: 0, deadLettered: 0, promoted: 0 };
   for (;;) {
     const r = await reap(redis, keys, data.batch);
@@ -63,7 +72,7 @@ function schedule(): void {
 function scheduleSweep(waitMs: number): void {
   if (stopping) return;
   scheduleTimer = setTimeout(() => {
-    sweepSchedules(redis, keys, report)
+    sweepSchedules(redis, home, report)
       .catch((error: Error) => {
         report({ type: 'error', message: error.message });
         return MAX_SCHEDULE_WAIT_MS;

@@ -35,13 +35,16 @@ function callChunk(redis: RedisClient, keys: QueueKeys, chunk: readonly EnqueueI
     keys.events,
   ];
   if (chunk.every(isPlain)) {
-    return runScript(redis, 'enqueue', scriptKeys, [keys.wake, 'p', ...chunk.map((item) => item.body)]).then(
-      (first) => chunk.map((_, i) => String((first as number) + i)),
-    );
+    return runScript(redis, 'enqueue', scriptKeys, [
+      keys.wake,
+      'p',
+      keys.idPrefix,
+      ...chunk.map((item) => item.body),
+    ]).then((first) => chunk.map((_, i) => keys.idPrefix + ((first as number) + i)));
   }
   // 'y' reads each job's level from its option header; 'x' (no priorities) skips that work.
   const mode = chunk.some((item) => item.ranked) ? 'y' : 'x';
-  const args: (string | number)[] = [keys.wake, mode, keys.uniquePrefix];
+  const args: (string | number)[] = [keys.wake, mode, keys.idPrefix, keys.uniquePrefix];
   for (const item of chunk) args.push(item.jobId ?? '', dueArg(item.due), item.body);
   return runScript(redis, 'enqueue', scriptKeys, args) as Promise<string[]>;
 }

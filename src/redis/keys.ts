@@ -1,4 +1,5 @@
-import { ErrorCode, SluiceError } from '../errors.js';
+import slotOf from 'cluster-key-slot';
+import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
 
 /** Every Redis key of a queue; the README's "Under the hood" documents each. */
 export const KEY_NAMES = [
@@ -29,6 +30,7 @@ export const KEY_NAMES = [
   'retention',
   'completed',
   'completed-jobs',
+  'partitions',
 ] as const;
 
 export type KeyName = (typeof KEY_NAMES)[number];
@@ -44,6 +46,12 @@ export type QueueKeys = Readonly<Record<KeyName, string>> & {
   readonly resultPrefix: string;
   /** Prefix of the per-job STRING keys that keep a completed jobId taken (id appended). */
   readonly uniquePrefix: string;
+  /** Put before the ids this partition generates ('' for a queue's own keys, `i~` for partition i > 0). */
+  readonly idPrefix: string;
+  /** The queue's name (a partition's keys name the queue it is part of). */
+  readonly queue: string;
+  /** The partition's index (0 for an unpartitioned queue). */
+  readonly partition: number;
 };
 
 const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -75,10 +83,8 @@ export function runOrder(keys: QueueKeys): string[] {
   return [levelKey(keys, 1), levelKey(keys, 2), keys.pending, levelKey(keys, 4), levelKey(keys, 5)];
 }
 
-/** All keys share the hash tag {name}, so every script's keys live in one Redis Cluster slot. */
-export function queueKeys(name: string): QueueKeys {
-  validateQueueName(name);
-  const prefix = `sluice:{${name}}:`;
+function keysWithTag(queue: string, tag: string, partition: number): QueueKeys {
+  const prefix = `sluice:{${tag}}:`;
   const keys = Object.fromEntries(KEY_NAMES.map((k) => [k, prefix + k])) as Record<KeyName, string>;
   return Object.freeze({
     ...keys,
@@ -87,5 +93,48 @@ export function queueKeys(name: string): QueueKeys {
     finished: `${prefix}finished`,
     resultPrefix: `${prefix}result:`,
     uniquePrefix: `${prefix}unique:`,
+    idPrefix: partition === 0 ? '' : `${partition}~`,
+    queue,
+    partition,
   });
+}
+
+/** All keys share the hash tag {name}, so every script's keys live in one Redis Cluster slot. */
+export function queueKeys(name: string): QueueKeys {
+  validateQueueName(name);
+  return keysWithTag(name, name, 0);
+}
+
+const SLOTS = 16_384;
+export const MAX_PARTITIONS = 256;
+
+/**
+ * The hash tag of partition i > 0 of queue `name`: `name~i.n`, with the smallest n whose slot
+ * lies just after s0 + i * 16384 / count (s0: the slot of {name}, partition 0). The partitions'
+ * slots are so spaced evenly around the ring, and a cluster whose slots are split evenly among
+ * its masters (what `redis-cli --cluster create` does) gets count / masters partitions on each.
+ * `~` cannot occur in a queue name, so no partition tag is another queue's.
+ */
+function partitionTag(name: string, i: number, count: number, home: number): string {
+  const target = (home + Math.round((i * SLOTS) / count)) % SLOTS;
+  const width = Math.max(1, Math.floor(SLOTS / count / 8));
+  for (let n = 0; ; n++) {
+    const tag = `${name}~${i}.${n}`;
+    if ((slotOf(tag) - target + SLOTS) % SLOTS < width) return tag;
+  }
+}
+
+/** The keys of each of a queue's `count` partitions; partition 0 is the queue's own keys. */
+export function partitionKeys(name: string, count: number): QueueKeys[] {
+  const home = queueKeys(name);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_PARTITIONS) {
+    throw invalidOption('partitions', `must be an integer from 1 to ${MAX_PARTITIONS}, got ${String(count)}`);
+  }
+  const slot = slotOf(name);
+  return [
+    home,
+    ...Array.from({ length: count - 1 }, (_, k) =>
+      keysWithTag(name, partitionTag(name, k + 1, count, slot), k + 1),
+    ),
+  ];
 }
