@@ -11,11 +11,8 @@ const CLUSTER_TESTS = [
   'results',
   'cancel',
   'queue-events',
-  'progress',
   'dlq',
   'schedules',
-  'retention',
-  'rate-limit',
   'janitor',
   'partitions',
 ].map((name) => `test/${name}.test.ts`);

@@ -44,6 +44,7 @@ const SLUICE_CODES: Partial<Record<ErrorCode, [number, ApiCode]>> = {
   [ErrorCode.INVALID_QUEUE_NAME]: [400, ApiCode.INVALID_REQUEST],
   [ErrorCode.RECORD_DAMAGED]: [409, ApiCode.CONFLICT],
   [ErrorCode.QUEUE_BUSY]: [409, ApiCode.QUEUE_BUSY],
+  [ErrorCode.PARTITIONED]: [409, ApiCode.CONFLICT],
 };
 
 const FASTIFY_CODES: Record<string, [number, ApiCode, string]> = {
@@ -70,6 +71,8 @@ function isRedisUnavailable(error: { name?: unknown; message?: unknown; code?: u
   const message = typeof error.message === 'string' ? error.message : '';
   return (
     error.name === 'MaxRetriesPerRequestError' ||
+    // the cluster client, when no node answers (ioredis's ClusterAllFailedError)
+    error.name === 'ClusterAllFailedError' ||
     message === 'Connection is closed.' ||
     message.startsWith("Stream isn't writeable") ||
     /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN) /.test(message) ||

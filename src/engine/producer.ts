@@ -22,7 +22,6 @@ import { counts, getJob, listDead, listJobs, queueMetrics } from '../redis/inspe
 import type { QueueKeys } from '../redis/keys.js';
 import { partitionKeys, queueKeys } from '../redis/keys.js';
 import { obliterate } from '../redis/obliterate.js';
-import { partitionCount } from '../redis/partitions.js';
 import { isPaused, pause, resume } from '../redis/pause.js';
 import { clearRateLimit, rateLimit, setRateLimit } from '../redis/rate-limit.js';
 import type { JobResult } from '../redis/results.js';
@@ -36,7 +35,6 @@ import { GROUP_ID } from './fingerprint.js';
 import type { JobOptions } from './job-options.js';
 import { isValidJobId, prepareJobOptions } from './job-options.js';
 import {
-  concatPages,
   mergeEngines,
   mergeGroups,
   mergeHistory,
@@ -44,7 +42,7 @@ import {
   sumCounts,
   sumMetrics,
 } from './partition-merge.js';
-import { partitionOfId, RoundRobin, route } from './partition-route.js';
+import { QueueLayout } from './queue-layout.js';
 import type { RateLimit } from './rate-limit.js';
 import { checkRateLimit } from './rate-limit.js';
 import { encodePayload, recordBody } from './record.js';
@@ -164,9 +162,7 @@ export class Queue<P = unknown> {
   readonly redis: RedisClient;
   readonly #owned: boolean;
   readonly #maxPayloadBytes: number;
-  readonly #partitionsWanted: number | undefined;
-  #layout: Promise<readonly QueueKeys[]> | undefined;
-  #turn: RoundRobin | undefined;
+  readonly #layout: QueueLayout;
   /** One per partition that addAndWait was used on: each partition has its own channel. */
   readonly #waiters = new Map<number, ResultWaiter>();
   #closed = false;
@@ -184,55 +180,13 @@ export class Queue<P = unknown> {
     }
     this.#maxPayloadBytes = max;
     if (options.partitions !== undefined) partitionKeys(name, options.partitions); // validates it
-    this.#partitionsWanted = options.partitions;
     const { redis, owned } = connect(
       options.connection ?? QUEUE_DEFAULTS.connection,
       `sluice:producer:${name}`,
     );
     this.redis = redis;
     this.#owned = owned;
-  }
-
-  /** Each partition's keys ([this.keys] when the queue is not partitioned), read once. */
-  #parts(): Promise<readonly QueueKeys[]> {
-    this.#layout ??= partitionCount(this.redis, this.keys, this.#partitionsWanted, false).then(
-      (count) => {
-        this.#turn = new RoundRobin(count);
-        return count === 1 ? [this.keys] : partitionKeys(this.name, count);
-      },
-      (error: unknown) => {
-        this.#layout = undefined;
-        throw error;
-      },
-    );
-    return this.#layout;
-  }
-
-  /** The partition holding job `id`. */
-  async #partOf(id: string): Promise<QueueKeys> {
-    const parts = await this.#parts();
-    return parts[partitionOfId(id, parts.length)] as QueueKeys;
-  }
-
-  /** Runs `read` on every partition, in parallel. */
-  async #each<T>(read: (keys: QueueKeys) => Promise<T>): Promise<T[]> {
-    return Promise.all((await this.#parts()).map(read));
-  }
-
-  async #sum(op: (keys: QueueKeys) => Promise<number>): Promise<number> {
-    return (await this.#each(op)).reduce((a, b) => a + b, 0);
-  }
-
-  /** Refuses what a partitioned queue cannot do as one queue. */
-  async #unpartitioned(what: string): Promise<QueueKeys> {
-    const parts = await this.#parts();
-    if (parts.length > 1) {
-      throw new SluiceError(
-        ErrorCode.PARTITIONED,
-        `queue ${this.name} has ${parts.length} partitions: ${what} works on an unpartitioned queue only`,
-      );
-    }
-    return this.keys;
+    this.#layout = new QueueLayout(redis, this.keys, options.partitions);
   }
 
   #waiter(keys: QueueKeys): ResultWaiter {
@@ -242,24 +196,6 @@ export class Queue<P = unknown> {
       this.#waiters.set(keys.partition, waiter);
     }
     return waiter;
-  }
-
-  /** Adds items, each to its partition; ids in the items' order. */
-  async #enqueue(items: readonly EnqueueItem[]): Promise<string[]> {
-    const parts = await this.#parts();
-    if (parts.length === 1) return enqueue(this.redis, this.keys, items);
-    const ids: string[] = new Array(items.length);
-    const groups = route(items, (item) => item.jobId, this.#turn as RoundRobin);
-    await Promise.all(
-      groups.map(async (group, p) => {
-        if (group.items.length === 0) return;
-        const got = await enqueue(this.redis, parts[p] as QueueKeys, group.items);
-        got.forEach((id, i) => {
-          ids[group.at[i] as number] = id;
-        });
-      }),
-    );
-    return ids;
   }
 
   #prepare(payload: unknown, opts: JobOptions | undefined, field: string): EnqueueItem {
@@ -280,7 +216,7 @@ export class Queue<P = unknown> {
   /** Adds one job; resolves with its id once Redis has it. */
   async add(payload: P, opts?: JobOptions): Promise<string> {
     this.#open();
-    const [id] = await this.#enqueue([this.#prepare(payload, opts, 'job')]);
+    const [id] = await this.#layout.enqueue([this.#prepare(payload, opts, 'job')]);
     return id as string;
   }
 
@@ -299,11 +235,8 @@ export class Queue<P = unknown> {
     if (opts.keepResult === 0)
       throw invalidOption('opts.keepResult', 'must be above 0 to wait for the result');
     const item = this.#prepare(payload, { keepResult: WAIT_KEEP_RESULT, ...opts }, 'job');
-    const parts = await this.#parts();
     // The partition is chosen before the add, so its waiter listens before the job can finish.
-    const keys = parts[
-      item.jobId === undefined ? (this.#turn as RoundRobin).next() : partitionOfId(item.jobId, parts.length)
-    ] as QueueKeys;
+    const keys = await this.#layout.partFor(item.jobId);
     const waiter = this.#waiter(keys);
     await waiter.ready();
     const [id] = await enqueue(this.redis, keys, [item]);
@@ -317,11 +250,11 @@ export class Queue<P = unknown> {
    */
   async setEvents(on: boolean): Promise<void> {
     if (typeof on !== 'boolean') throw invalidOption('on', `must be a boolean, got ${String(on)}`);
-    await setEvents(this.redis, await this.#unpartitioned('the event stream'), on);
+    await setEvents(this.redis, await this.#layout.only('the event stream'), on);
   }
 
   async eventsEnabled(): Promise<boolean> {
-    return eventsOn(this.redis, (await this.#parts())[0] as QueueKeys);
+    return eventsOn(this.redis, this.keys);
   }
 
   /**
@@ -335,12 +268,12 @@ export class Queue<P = unknown> {
     if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE) {
       throw invalidOption('count', `must be an integer from 1 to ${MAX_PAGE}, got ${String(count)}`);
     }
-    return readEvents(this.redis, await this.#unpartitioned('the event stream'), from, count);
+    return readEvents(this.redis, await this.#layout.only('the event stream'), from, count);
   }
 
   /** A completed job's kept result (job option keepResult); undefined when none is kept. */
   async getResult(id: string): Promise<JobResult | undefined> {
-    return readResult(this.redis, await this.#partOf(checkJobId(id)), id);
+    return readResult(this.redis, await this.#layout.partOf(checkJobId(id)), id);
   }
 
   /** Adds many jobs in few Redis calls; every item is validated before any is written. */
@@ -353,7 +286,7 @@ export class Queue<P = unknown> {
       }
       return this.#prepare(job.payload, job.opts, `jobs[${i}]`);
     });
-    return items.length === 0 ? [] : this.#enqueue(items);
+    return items.length === 0 ? [] : this.#layout.enqueue(items);
   }
 
   /**
@@ -364,13 +297,13 @@ export class Queue<P = unknown> {
    */
   async cancel(id: string): Promise<CancelStatus> {
     this.#open();
-    const [status] = await cancel(this.redis, await this.#partOf(checkJobId(id)), [id]);
+    const [status] = await cancel(this.redis, await this.#layout.partOf(checkJobId(id)), [id]);
     return status as CancelStatus;
   }
 
   /** Jobs in each state and the lifetime counters, summed over the partitions. */
   async counts(): Promise<QueueCounts> {
-    return sumCounts(await this.#each((keys) => counts(this.redis, keys)));
+    return sumCounts(await this.#layout.each((keys) => counts(this.redis, keys)));
   }
 
   /**
@@ -378,32 +311,32 @@ export class Queue<P = unknown> {
    * undefined once completed (and not kept) or deleted.
    */
   async getJob(id: string): Promise<JobInfo | undefined> {
-    return getJob(this.redis, await this.#partOf(checkJobId(id)), id);
+    return getJob(this.redis, await this.#layout.partOf(checkJobId(id)), id);
   }
 
   /** The counts plus the lifetime number of dead-lettered jobs (what /metrics exports). */
   async metrics(): Promise<QueueMetrics> {
-    return sumMetrics(await this.#each((keys) => queueMetrics(this.redis, keys)));
+    return sumMetrics(await this.#layout.each((keys) => queueMetrics(this.redis, keys)));
   }
 
   /** Paused, counts, live engines and the current rate, read at one instant (per partition). */
   async snapshot(): Promise<QueueSnapshot> {
-    return mergeSnapshots(await this.#each((keys) => snapshot(this.redis, keys)));
+    return mergeSnapshots(await this.#layout.each((keys) => snapshot(this.redis, keys)));
   }
 
   /** Engines stop leasing (running jobs finish; adds go on) until resume(). */
   async pause(): Promise<void> {
-    await this.#each((keys) => pause(this.redis, keys));
+    await this.#layout.each((keys) => pause(this.redis, keys));
   }
 
   /** Lifts a pause; idle engines are woken at once. */
   async resume(): Promise<void> {
-    await this.#each((keys) => resume(this.redis, keys));
+    await this.#layout.each((keys) => resume(this.redis, keys));
   }
 
   /** True when every partition is paused. */
   async isPaused(): Promise<boolean> {
-    return (await this.#each((keys) => isPaused(this.redis, keys))).every(Boolean);
+    return (await this.#layout.each((keys) => isPaused(this.redis, keys))).every(Boolean);
   }
 
   /**
@@ -412,17 +345,17 @@ export class Queue<P = unknown> {
    */
   async setRateLimit(limit: RateLimit): Promise<void> {
     const checked = checkRateLimit(limit);
-    await setRateLimit(this.redis, await this.#unpartitioned('a rate limit'), checked);
+    await setRateLimit(this.redis, await this.#layout.only('a rate limit'), checked);
   }
 
   /** Lifts the rate limit and forgets the leases it counted; waiting engines are woken. */
   async clearRateLimit(): Promise<void> {
-    await this.#each((keys) => clearRateLimit(this.redis, keys));
+    await this.#layout.each((keys) => clearRateLimit(this.redis, keys));
   }
 
   /** The current rate limit, or undefined when none is set. */
   async rateLimit(): Promise<RateLimit | undefined> {
-    return rateLimit(this.redis, (await this.#parts())[0] as QueueKeys);
+    return rateLimit(this.redis, this.keys);
   }
 
   /**
@@ -434,22 +367,22 @@ export class Queue<P = unknown> {
    */
   async setRetention(setting: Retention): Promise<void> {
     const checked = checkRetention(setting);
-    await this.#each((keys) => setRetention(this.redis, keys, checked));
+    await this.#layout.each((keys) => setRetention(this.redis, keys, checked));
   }
 
   /** The retention setting, or undefined when the queue keeps counters only. */
   async retention(): Promise<Retention | undefined> {
-    return retention(this.redis, (await this.#parts())[0] as QueueKeys);
+    return retention(this.redis, this.keys);
   }
 
   /** Back to counters only: removes the setting and the kept completed records (not dead letters). */
   async clearRetention(): Promise<void> {
-    await this.#each((keys) => clearRetention(this.redis, keys));
+    await this.#layout.each((keys) => clearRetention(this.redis, keys));
   }
 
   /** Engines whose heartbeat is under 5 s old (Redis clock), by id. */
   async engines(): Promise<LiveEngine[]> {
-    return mergeEngines(await this.#each((keys) => liveEngines(this.redis, keys)));
+    return mergeEngines(await this.#layout.each((keys) => liveEngines(this.redis, keys)));
   }
 
   /** Completed and failed jobs per second over the last `seconds` (1..900), oldest first. */
@@ -460,7 +393,7 @@ export class Queue<P = unknown> {
         `must be an integer from 1 to ${MAX_HISTORY_SECONDS}, got ${String(seconds)}`,
       );
     }
-    return mergeHistory(await this.#each((keys) => history(this.redis, keys, seconds)));
+    return mergeHistory(await this.#layout.each((keys) => history(this.redis, keys, seconds)));
   }
 
   /**
@@ -472,13 +405,7 @@ export class Queue<P = unknown> {
       throw invalidOption('state', `must be one of ${JOB_STATES.join(', ')}, got ${JSON.stringify(state)}`);
     }
     const { offset, limit } = clampPage(page);
-    const parts = await this.#parts();
-    return concatPages(
-      parts.length,
-      (p, o, l) => listJobs(this.redis, parts[p] as QueueKeys, state, o, l),
-      offset,
-      limit,
-    );
+    return this.#layout.page((keys, o, l) => listJobs(this.redis, keys, state, o, l), offset, limit);
   }
 
   /**
@@ -489,14 +416,12 @@ export class Queue<P = unknown> {
   async listDead(query: DeadQuery = {}): Promise<DeadPage> {
     const filter = checkDeadFilter(query);
     const { offset, limit } = clampPage(query);
-    const parts = await this.#parts();
     const q = filter.q;
-    return concatPages(
-      parts.length,
-      (p, o, l) =>
+    return this.#layout.page(
+      (keys, o, l) =>
         q === undefined
-          ? listDead(this.redis, parts[p] as QueueKeys, o, l, filter)
-          : searchDead(this.redis, parts[p] as QueueKeys, { ...filter, q }, o, l),
+          ? listDead(this.redis, keys, o, l, filter)
+          : searchDead(this.redis, keys, { ...filter, q }, o, l),
       offset,
       limit,
     );
@@ -505,26 +430,11 @@ export class Queue<P = unknown> {
   /** Moves dead letters back to the queue with fresh attempts; returns how many were dead. */
   async retryDead(ids: string | readonly string[]): Promise<number> {
     const list = (Array.isArray(ids) ? ids : [ids]).map(checkJobId);
-    return this.#byPartition(list, (keys, part) => retryDead(this.redis, keys, part));
-  }
-
-  /** Runs `op` on each partition with the ids it holds; sums the replies. */
-  async #byPartition(
-    ids: readonly string[],
-    op: (keys: QueueKeys, ids: string[]) => Promise<number>,
-  ): Promise<number> {
-    const parts = await this.#parts();
-    if (parts.length === 1) return op(this.keys, [...ids]);
-    const groups = route(ids, (id) => id, this.#turn as RoundRobin);
-    let total = 0;
-    for (const [p, group] of groups.entries()) {
-      if (group.items.length > 0) total += await op(parts[p] as QueueKeys, group.items);
-    }
-    return total;
+    return this.#layout.byPartition(list, (keys, part) => retryDead(this.redis, keys, part));
   }
 
   retryAllDead(): Promise<number> {
-    return this.#sum((keys) => retryAllDead(this.redis, keys));
+    return this.#layout.sum((keys) => retryAllDead(this.redis, keys));
   }
 
   /** Redrives the dead letters that match (see listDead), in bounded chunks; returns how many moved. */
@@ -533,7 +443,7 @@ export class Queue<P = unknown> {
     if (checked.q === undefined && checked.from === undefined && checked.to === undefined) {
       return this.retryAllDead();
     }
-    return this.#sum((keys) => retryDeadMatching(this.redis, keys, checked));
+    return this.#layout.sum((keys) => retryDeadMatching(this.redis, keys, checked));
   }
 
   /**
@@ -543,7 +453,7 @@ export class Queue<P = unknown> {
   async editDeadAndRetry(id: string, payload: P): Promise<boolean> {
     checkJobId(id);
     const json = encodePayload(payload, this.#maxPayloadBytes, 'payload');
-    const outcome = await editDead(this.redis, await this.#partOf(id), id, json);
+    const outcome = await editDead(this.redis, await this.#layout.partOf(id), id, json);
     if (outcome === 'damaged') {
       throw new SluiceError(
         ErrorCode.RECORD_DAMAGED,
@@ -556,12 +466,12 @@ export class Queue<P = unknown> {
   /** Deletes dead letters; returns how many were dead (jobs in other states are left alone). */
   async deleteDead(ids: string | readonly string[]): Promise<number> {
     const list = (Array.isArray(ids) ? ids : [ids]).map(checkJobId);
-    return this.#byPartition(list, (keys, part) => deleteDead(this.redis, keys, part));
+    return this.#layout.byPartition(list, (keys, part) => deleteDead(this.redis, keys, part));
   }
 
   /** Deletes every letter dead when the call began, 1,000 per script call; returns how many. */
   purgeDead(): Promise<number> {
-    return this.#sum((keys) => purgeDead(this.redis, keys));
+    return this.#layout.sum((keys) => purgeDead(this.redis, keys));
   }
 
   /**
@@ -570,7 +480,7 @@ export class Queue<P = unknown> {
    * be deleted: it stops after as many ids as were waiting and delayed when it began.
    */
   drain(): Promise<number> {
-    return this.#sum((keys) => drain(this.redis, keys));
+    return this.#layout.sum((keys) => drain(this.redis, keys));
   }
 
   /**
@@ -586,7 +496,7 @@ export class Queue<P = unknown> {
     }
     const { force = false } = options;
     if (typeof force !== 'boolean') throw invalidOption('force', `must be a boolean, got ${String(force)}`);
-    const parts = await this.#parts();
+    const parts = await this.#layout.parts();
     if (!force && parts.length > 1) {
       // Every partition is checked before any is deleted, so a refusal changes nothing.
       const [active, engines] = await Promise.all([this.counts(), this.engines()]);
@@ -597,7 +507,7 @@ export class Queue<P = unknown> {
       const outcome = await obliterate(this.redis, keys, force);
       if (!outcome.deleted) throw this.#busy(outcome.active, outcome.liveEngines);
     }
-    this.#layout = undefined;
+    this.#layout.forget();
   }
 
   #busy(active: number, liveEngines: number): SluiceError {
@@ -613,32 +523,26 @@ export class Queue<P = unknown> {
    * group first: `{ id, label: 'TypeError at handler.js:12', count, lastDeadAt }`.
    */
   async deadGroups(): Promise<DeadGroup[]> {
-    return mergeGroups(await this.#each((keys) => deadGroups(this.redis, keys)));
+    return mergeGroups(await this.#layout.each((keys) => deadGroups(this.redis, keys)));
   }
 
   /** A page of one group's dead letters, newest first; limit is clamped to 1..1000. */
   async listDeadGroup(id: string, page: Page = {}): Promise<DeadPage> {
     const { offset, limit } = clampPage(page);
     const group = checkGroupId(id);
-    const parts = await this.#parts();
-    return concatPages(
-      parts.length,
-      (p, o, l) => listDeadGroup(this.redis, parts[p] as QueueKeys, group, o, l),
-      offset,
-      limit,
-    );
+    return this.#layout.page((keys, o, l) => listDeadGroup(this.redis, keys, group, o, l), offset, limit);
   }
 
   /** Redrives the letters in a group when the call began, in bounded chunks; returns how many moved. */
   async retryDeadGroup(id: string): Promise<number> {
     const group = checkGroupId(id);
-    return this.#sum((keys) => retryDeadGroup(this.redis, keys, group));
+    return this.#layout.sum((keys) => retryDeadGroup(this.redis, keys, group));
   }
 
   /** Deletes the letters in a group when the call began, in bounded chunks; returns how many. */
   async deleteDeadGroup(id: string): Promise<number> {
     const group = checkGroupId(id);
-    return this.#sum((keys) => deleteDeadGroup(this.redis, keys, group));
+    return this.#layout.sum((keys) => deleteDeadGroup(this.redis, keys, group));
   }
 
   /**

@@ -16,16 +16,20 @@ export async function partitionCount(
   wanted: number | undefined,
   claim: boolean,
 ): Promise<number> {
-  let stored: string | null;
-  if (claim || (wanted !== undefined && wanted > 1)) {
-    const reply = await redis
-      .multi()
-      .setnx(keys.partitions, wanted ?? 1)
-      .get(keys.partitions)
-      .exec();
-    stored = (reply?.[1]?.[1] as string | null) ?? null;
-  } else {
-    stored = await redis.get(keys.partitions);
+  let stored = await redis.get(keys.partitions);
+  if (stored === null && (claim || (wanted !== undefined && wanted > 1))) {
+    try {
+      const reply = await redis
+        .multi()
+        .setnx(keys.partitions, wanted ?? 1)
+        .get(keys.partitions)
+        .exec();
+      stored = (reply?.[1]?.[1] as string | null) ?? null;
+    } catch (error) {
+      // A full Redis (noeviction) refuses the write; an engine must still start there, since
+      // settling is what frees memory. Unpartitioned, it simply goes without the record.
+      if (wanted !== undefined && wanted > 1) throw error;
+    }
   }
   const count = stored === null ? 1 : Number(stored);
   if (wanted !== undefined && count !== wanted) {
