@@ -6,19 +6,15 @@ import { partitionKeys, queueKeys } from '../redis/keys.js';
 import { partitionCount } from '../redis/partitions.js';
 import { serverInfos } from '../redis/server-info.js';
 import { ThreadPool } from '../threads/pool.js';
-import { RedisClock } from './clock.js';
 import type { DispatcherState } from './dispatcher.js';
-import { Dispatcher } from './dispatcher.js';
 import type { EngineOptions, ResolvedEngineOptions } from './engine-options.js';
 import { resolveEngineOptions } from './engine-options.js';
 import { loadHandlerModule } from './handler-module.js';
-import { Heartbeat, newEngineId } from './heartbeat.js';
-import { Leases } from './leases.js';
+import { newEngineId } from './heartbeat.js';
+import { type Lane, STATE_ORDER, startLane } from './lane.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import { EngineMetrics } from './metrics.js';
-import { ProgressWriter } from './progress.js';
-import { Settler } from './settler.js';
 import { judgeServer } from './startup-checks.js';
 
 const CONNECT_ATTEMPTS = 5;
@@ -35,95 +31,9 @@ function logConnectionErrors(redis: RedisClient, log: Logger, role: string): voi
   });
 }
 
-/** A partition's share of an engine: its own dispatcher, leases, settler and heartbeat. */
-interface Lane {
-  keys: QueueKeys;
-  dispatcher: Dispatcher;
-  heartbeat: Heartbeat;
-}
-
-interface Shared {
-  redis: RedisClient;
-  pool: ThreadPool;
-  quarantine: ThreadPool;
-  metrics: EngineMetrics;
-  id: string;
-  options: ResolvedEngineOptions;
-  log: Logger;
-}
-
-/** Which lane's state the engine reports when they differ: the busiest first. */
-const STATE_ORDER: readonly DispatcherState[] = [
-  'acquiring',
-  'full',
-  'limited',
-  'idle',
-  'starting',
-  'draining',
-  'stopped',
-];
-
 /**
- * The lane of one partition. Each lane gets an equal share of the in-flight window, so every
- * partition is served alike; all share the thread pools. An empty partition's lane sleeps until
- * its wake message (or the 1 s poll), so empty partitions cost no busy polling.
- */
-function startLane(keys: QueueKeys, lanes: number, shared: Shared): Lane {
-  const { redis, pool, quarantine, metrics, id, options, log } = shared;
-  const laneLog = lanes === 1 ? log : log.child({ partition: keys.partition });
-  const clock = new RedisClock();
-  const leases = new Leases(redis, keys, options.leaseMs, clock, laneLog);
-  let dispatcher: Dispatcher | undefined;
-  const settler = new Settler(
-    redis,
-    keys,
-    leases,
-    { maxBatch: options.settleBatch, maxWaitMs: options.settleWaitMs },
-    laneLog,
-    metrics,
-    () => dispatcher?.capacityFreed(),
-  );
-  dispatcher = new Dispatcher(
-    {
-      redis,
-      keys,
-      pool,
-      quarantine,
-      leases,
-      settler,
-      progress: new ProgressWriter(redis, keys, laneLog),
-      clock,
-      log: laneLog,
-    },
-    {
-      window: {
-        maxInFlight: Math.ceil(options.maxInFlight / lanes),
-        maxInFlightBytes: Math.ceil(options.maxInFlightBytes / lanes),
-        maxBlock: options.batch,
-      },
-      maxBatch: options.threadBatch,
-      threads: options.threads,
-      leaseMs: options.leaseMs,
-      promoteLimit: options.batch,
-      watchdogGraceMs: 1000,
-      interruptWaitMs: 2000,
-    },
-  );
-  const running = dispatcher;
-  const heartbeat = new Heartbeat(
-    id,
-    redis,
-    keys,
-    { threads: options.threads, inFlight: () => running.inFlight, settled: () => settler.settled },
-    metrics,
-    laneLog,
-  );
-  return { keys, dispatcher: running, heartbeat };
-}
-
-/**
- * One engine process: a dispatcher feeding a Piscina pool (one per partition of the queue), and a
- * janitor thread.
+ * One engine process: one dispatcher lane per partition of the queue (one lane for an
+ * unpartitioned queue) feeding a Piscina pool, and a janitor thread.
  * Start with Engine.start(options); stop with engine.stop().
  */
 export class Engine {
