@@ -20,6 +20,7 @@ export const ErrorCode = {
   QUEUE_BUSY: 'SLUICE_ERR_QUEUE_BUSY',
   EVENTS_TRIMMED: 'SLUICE_ERR_EVENTS_TRIMMED',
   EVENTS_OFF: 'SLUICE_ERR_EVENTS_OFF',
+  REPLICATION_TIMEOUT: 'SLUICE_ERR_REPLICATION_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
