@@ -22,6 +22,7 @@ export const ErrorCode = {
   EVENTS_OFF: 'SLUICE_ERR_EVENTS_OFF',
   PARTITIONS_MISMATCH: 'SLUICE_ERR_PARTITIONS_MISMATCH',
   PARTITIONED: 'SLUICE_ERR_PARTITIONED',
+  REPLICATION_TIMEOUT: 'SLUICE_ERR_REPLICATION_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

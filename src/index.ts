@@ -35,6 +35,7 @@ export type {
   QueueMetrics,
 } from './redis/inspect.js';
 export type { JobResult } from './redis/results.js';
+export type { ReplicaWait } from './redis/scripts.js';
 export type { QueueSnapshot } from './redis/snapshot.js';
 export type { BackoffContext, BackoffStrategy, Handler, JobContext } from './threads/handler.js';
 export { UnrecoverableError } from './threads/handler.js';

@@ -12,7 +12,7 @@ import { drain } from '../redis/drain.js';
 import type { LiveEngine } from '../redis/engines.js';
 import { liveEngines } from '../redis/engines.js';
 import type { EnqueueItem } from '../redis/enqueue.js';
-import { enqueue } from '../redis/enqueue.js';
+import { enqueue, enqueueReplicated } from '../redis/enqueue.js';
 import type { EventPage } from '../redis/events.js';
 import { eventsOn, readEvents, setEvents } from '../redis/events.js';
 import type { RatePoint } from '../redis/history.js';
@@ -28,6 +28,7 @@ import type { JobResult } from '../redis/results.js';
 import { readResult } from '../redis/results.js';
 import { clearRetention, retention, setRetention } from '../redis/retention.js';
 import { listSchedules, removeSchedule, upsertSchedule } from '../redis/schedules.js';
+import type { ReplicaWait } from '../redis/scripts.js';
 import type { QueueSnapshot } from '../redis/snapshot.js';
 import { snapshot } from '../redis/snapshot.js';
 import { KIB, MIB } from '../units.js';
@@ -69,12 +70,24 @@ export interface QueueOptions {
    * count is used (1 for a queue never partitioned).
    */
   partitions?: number;
+  /**
+   * Acknowledge an add only once `count` replicas have the jobs (Redis WAIT, at most `timeoutMs`);
+   * fewer in time rejects with REPLICATION_TIMEOUT, the jobs being written on the master. Off by
+   * default: replication is asynchronous, so a failover can lose adds acknowledged just before it.
+   */
+  replicas?: ReplicaWait;
 }
+
+const QUEUE_OPTIONS = ['connection', 'maxPayloadBytes', 'partitions', 'replicas'];
+const MAX_REPLICAS = 16;
+const MAX_REPLICA_WAIT = 60_000;
 
 export const QUEUE_DEFAULTS = {
   connection: 'redis://127.0.0.1:6379',
   maxPayloadBytes: 512 * KIB,
-} as const satisfies Required<Omit<QueueOptions, 'connection' | 'partitions'>> & { connection: string };
+} as const satisfies Required<Omit<QueueOptions, 'connection' | 'partitions' | 'replicas'>> & {
+  connection: string;
+};
 
 export interface WaitOptions {
   /** Give up waiting after this many ms (the job stays queued); default 30 s. */
@@ -138,6 +151,39 @@ function checkDeadFilter(filter: DeadFilter): DeadFilter {
   return { q: q === '' ? undefined : q, from, to };
 }
 
+/** Validates the replicas option: integers, count 1..16, timeoutMs 1..60,000, no other field. */
+export function checkReplicas(value: unknown): ReplicaWait {
+  if (typeof value !== 'object' || value === null) {
+    throw invalidOption('replicas', 'must be an object { count, timeoutMs }');
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'count' && key !== 'timeoutMs')
+      throw invalidOption(`replicas.${key}`, 'is not a replicas option');
+  }
+  const { count, timeoutMs } = value as Partial<ReplicaWait>;
+  if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > MAX_REPLICAS) {
+    throw invalidOption(
+      'replicas.count',
+      `must be an integer from 1 to ${MAX_REPLICAS}, got ${String(count)}`,
+    );
+  }
+  if (!Number.isInteger(timeoutMs) || (timeoutMs as number) < 1 || (timeoutMs as number) > MAX_REPLICA_WAIT) {
+    throw invalidOption(
+      'replicas.timeoutMs',
+      `must be an integer from 1 to ${MAX_REPLICA_WAIT}, got ${String(timeoutMs)}`,
+    );
+  }
+  return { count: count as number, timeoutMs: timeoutMs as number };
+}
+
+/** How many ids an error message lists. */
+const IDS_SHOWN = 10;
+
+function listIds(ids: readonly string[]): string {
+  const shown = ids.slice(0, IDS_SHOWN).join(', ');
+  return ids.length > IDS_SHOWN ? `${shown} and ${ids.length - IDS_SHOWN} more` : shown;
+}
+
 function checkJobId(id: unknown): string {
   if (typeof id !== 'string' || !(/^(\d{1,3}~)?\d{1,20}$/.test(id) || isValidJobId(id))) {
     throw new SluiceError(ErrorCode.INVALID_JOB_ID, `job id ${JSON.stringify(id)} is not a Sluice job id`);
@@ -165,15 +211,16 @@ export class Queue<P = unknown> {
   readonly #layout: QueueLayout;
   /** One per partition that addAndWait was used on: each partition has its own channel. */
   readonly #waiters = new Map<number, ResultWaiter>();
+  readonly #replicas: ReplicaWait | undefined;
   #closed = false;
 
   constructor(name: string, options: QueueOptions = {}) {
     this.keys = queueKeys(name);
     this.name = name;
     for (const key of Object.keys(options)) {
-      if (key !== 'connection' && key !== 'maxPayloadBytes' && key !== 'partitions')
-        throw invalidOption(key, 'is not a queue option');
+      if (!QUEUE_OPTIONS.includes(key)) throw invalidOption(key, 'is not a queue option');
     }
+    this.#replicas = options.replicas === undefined ? undefined : checkReplicas(options.replicas);
     const max = options.maxPayloadBytes ?? QUEUE_DEFAULTS.maxPayloadBytes;
     if (!Number.isInteger(max) || max < 1 || max > 512 * MIB) {
       throw invalidOption('maxPayloadBytes', `must be an integer from 1 to ${512 * MIB}, got ${String(max)}`);
@@ -209,6 +256,36 @@ export class Queue<P = unknown> {
     };
   }
 
+  /**
+   * Writes jobs to one partition; with the replicas option, also waits for the replicas (WAIT on
+   * the same connection) and rejects when too few acknowledged. Without it, no extra command is sent.
+   */
+  #write = (keys: QueueKeys, items: readonly EnqueueItem[]): Promise<string[]> => {
+    const wait = this.#replicas;
+    return wait === undefined ? enqueue(this.redis, keys, items) : this.#writeReplicated(keys, items, wait);
+  };
+
+  async #writeReplicated(
+    keys: QueueKeys,
+    items: readonly EnqueueItem[],
+    wait: ReplicaWait,
+  ): Promise<string[]> {
+    const { ids, replicas, waitError } = await enqueueReplicated(this.redis, keys, items, wait);
+    if (replicas < wait.count) {
+      const why =
+        waitError === undefined
+          ? `only ${replicas} did within ${wait.timeoutMs} ms`
+          : `WAIT failed: ${waitError}`;
+      throw new SluiceError(
+        ErrorCode.REPLICATION_TIMEOUT,
+        `queue ${this.name}: ${ids.length} job(s) (${listIds(ids)}) ARE written on the master but not ` +
+          `confirmed on ${wait.count} replica(s) (${why}); a failover now could lose them. Retry with the ` +
+          'same jobIds to stay idempotent (a retry of generated ids adds the jobs again)',
+      );
+    }
+    return ids;
+  }
+
   #open(): void {
     if (this.#closed) throw new SluiceError(ErrorCode.CLOSED, `queue ${this.name} is closed`);
   }
@@ -216,7 +293,7 @@ export class Queue<P = unknown> {
   /** Adds one job; resolves with its id once Redis has it. */
   async add(payload: P, opts?: JobOptions): Promise<string> {
     this.#open();
-    const [id] = await this.#layout.enqueue([this.#prepare(payload, opts, 'job')]);
+    const [id] = await this.#layout.enqueue([this.#prepare(payload, opts, 'job')], this.#write);
     return id as string;
   }
 
@@ -239,7 +316,7 @@ export class Queue<P = unknown> {
     const keys = await this.#layout.partFor(item.jobId);
     const waiter = this.#waiter(keys);
     await waiter.ready();
-    const [id] = await enqueue(this.redis, keys, [item]);
+    const [id] = await this.#write(keys, [item]);
     return (await waiter.wait(id as string, waitMs)) as R;
   }
 
@@ -286,7 +363,7 @@ export class Queue<P = unknown> {
       }
       return this.#prepare(job.payload, job.opts, `jobs[${i}]`);
     });
-    return items.length === 0 ? [] : this.#layout.enqueue(items);
+    return items.length === 0 ? [] : this.#layout.enqueue(items, this.#write);
   }
 
   /**

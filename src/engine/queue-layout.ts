@@ -1,11 +1,13 @@
 import { ErrorCode, SluiceError } from '../errors.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { EnqueueItem } from '../redis/enqueue.js';
-import { enqueue } from '../redis/enqueue.js';
 import { partitionKeys, type QueueKeys } from '../redis/keys.js';
 import { partitionCount } from '../redis/partitions.js';
 import { concatPages, type PageOf } from './partition-merge.js';
 import { partitionOfId, RoundRobin, route } from './partition-route.js';
+
+/** Writes jobs to one partition; resolves with their ids. */
+export type Write = (keys: QueueKeys, items: readonly EnqueueItem[]) => Promise<string[]>;
 
 /**
  * Where a Queue's jobs live: the keys of each of its partitions (just the queue's own keys when
@@ -97,15 +99,18 @@ export class QueueLayout {
     return concatPages(parts.length, (p, o, l) => read(parts[p] as QueueKeys, o, l), offset, limit);
   }
 
-  /** Adds items, each to its partition (one script call per partition, in parallel); ids in the items' order. */
-  async enqueue(items: readonly EnqueueItem[]): Promise<string[]> {
+  /**
+   * Adds items, each to its partition (one `write` per partition, in parallel); ids in the items'
+   * order.
+   */
+  async enqueue(items: readonly EnqueueItem[], write: Write): Promise<string[]> {
     const parts = await this.parts();
-    if (parts.length === 1) return enqueue(this.redis, this.keys, items);
+    if (parts.length === 1) return write(this.keys, items);
     const ids: string[] = new Array(items.length);
     await Promise.all(
       route(items, (item) => item.jobId, this.#turn).map(async (group, p) => {
         if (group.items.length === 0) return;
-        const got = await enqueue(this.redis, parts[p] as QueueKeys, group.items);
+        const got = await write(parts[p] as QueueKeys, group.items);
         got.forEach((id, i) => {
           ids[group.at[i] as number] = id;
         });

@@ -51,6 +51,8 @@ function seedNode(url: string): { host: string; port: number } & RedisOptions {
   };
 }
 
+const FAILOVER_RETRY_MS = 200;
+
 /** The seeds each cluster client was opened with, for messages. */
 const seedsOf = new WeakMap<Cluster, string>();
 
@@ -69,6 +71,15 @@ function openCluster(seeds: ClusterConnection, options: RedisOptions): Cluster {
     // Writes and the scripts' reads go to masters only: a replica's copy can lag.
     scaleReads: 'master',
     enableAutoPipelining: false,
+    // A failover takes seconds (cluster-node-timeout, then an election); meanwhile the slot's
+    // commands meet a closed connection, MOVED to the dead master, or CLUSTERDOWN. ioredis's
+    // defaults (16 tries, 100 ms apart) give up within two seconds, failing adds mid-failover;
+    // like the single-server client through a restart, a command now waits it out: 200 ms
+    // between tries, up to 64 (a slot that stays down fails a command after about 13 s).
+    retryDelayOnFailover: FAILOVER_RETRY_MS,
+    retryDelayOnClusterDown: FAILOVER_RETRY_MS,
+    retryDelayOnTryAgain: FAILOVER_RETRY_MS,
+    maxRedirections: 64,
     ...(options.maxRetriesPerRequest === null
       ? { clusterRetryStrategy: (times) => Math.min(100 * times, 2000) }
       : {}),

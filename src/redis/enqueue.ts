@@ -1,7 +1,8 @@
 import type { Due } from '../engine/job-options.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
-import { runScript } from './scripts.js';
+import type { ReplicaWait, ScriptInput } from './scripts.js';
+import { runScript, runScriptsThenWait } from './scripts.js';
 
 export interface EnqueueItem {
   /** "optionHeader|payloadJson" (see engine/record.ts). */
@@ -24,7 +25,12 @@ function dueArg(due: Due): string | number {
   return 'delay' in due ? due.delay : `@${due.runAt}`;
 }
 
-function callChunk(redis: RedisClient, keys: QueueKeys, chunk: readonly EnqueueItem[]): Promise<string[]> {
+interface ChunkCall extends ScriptInput {
+  /** The ids of the chunk's jobs, in order, from the script's reply. */
+  ids(reply: unknown): string[];
+}
+
+function chunkCall(keys: QueueKeys, chunk: readonly EnqueueItem[]): ChunkCall {
   const scriptKeys = [
     keys.pending,
     keys.jobs,
@@ -35,18 +41,33 @@ function callChunk(redis: RedisClient, keys: QueueKeys, chunk: readonly EnqueueI
     keys.events,
   ];
   if (chunk.every(isPlain)) {
-    return runScript(redis, 'enqueue', scriptKeys, [
-      keys.wake,
-      'p',
-      keys.idPrefix,
-      ...chunk.map((item) => item.body),
-    ]).then((first) => chunk.map((_, i) => keys.idPrefix + ((first as number) + i)));
+    return {
+      keys: scriptKeys,
+      args: [keys.wake, 'p', keys.idPrefix, ...chunk.map((item) => item.body)],
+      ids: (first) => chunk.map((_, i) => keys.idPrefix + ((first as number) + i)),
+    };
   }
   // 'y' reads each job's level from its option header; 'x' (no priorities) skips that work.
   const mode = chunk.some((item) => item.ranked) ? 'y' : 'x';
   const args: (string | number)[] = [keys.wake, mode, keys.idPrefix, keys.uniquePrefix];
   for (const item of chunk) args.push(item.jobId ?? '', dueArg(item.due), item.body);
-  return runScript(redis, 'enqueue', scriptKeys, args) as Promise<string[]>;
+  return { keys: scriptKeys, args, ids: (reply) => reply as string[] };
+}
+
+function chunks(items: readonly EnqueueItem[]): (readonly EnqueueItem[])[] {
+  if (items.length <= ENQUEUE_CHUNK) return [items];
+  const list: EnqueueItem[][] = [];
+  for (let i = 0; i < items.length; i += ENQUEUE_CHUNK) list.push(items.slice(i, i + ENQUEUE_CHUNK));
+  return list;
+}
+
+async function callChunk(
+  redis: RedisClient,
+  keys: QueueKeys,
+  chunk: readonly EnqueueItem[],
+): Promise<string[]> {
+  const call = chunkCall(keys, chunk);
+  return call.ids(await runScript(redis, 'enqueue', call.keys, call.args));
 }
 
 /** Writes jobs in chunks sent together (one round trip's worth of latency); returns ids in order. */
@@ -56,9 +77,32 @@ export async function enqueue(
   items: readonly EnqueueItem[],
 ): Promise<string[]> {
   if (items.length <= ENQUEUE_CHUNK) return callChunk(redis, keys, items);
-  const calls: Promise<string[]>[] = [];
-  for (let i = 0; i < items.length; i += ENQUEUE_CHUNK) {
-    calls.push(callChunk(redis, keys, items.slice(i, i + ENQUEUE_CHUNK)));
-  }
-  return (await Promise.all(calls)).flat();
+  return (await Promise.all(chunks(items).map((chunk) => callChunk(redis, keys, chunk)))).flat();
+}
+
+export interface ReplicatedIds {
+  ids: string[];
+  /** Replicas that acknowledged the writes (the fewest, over the WAITs sent). */
+  replicas: number;
+  waitError?: string;
+}
+
+/**
+ * Writes jobs as enqueue does, then waits for `wait.count` replicas to acknowledge them (Redis
+ * WAIT on the same connection), for at most `wait.timeoutMs`. Fewer acknowledgements are
+ * reported, not thrown: the jobs are written on the master either way.
+ */
+export async function enqueueReplicated(
+  redis: RedisClient,
+  keys: QueueKeys,
+  items: readonly EnqueueItem[],
+  wait: ReplicaWait,
+): Promise<ReplicatedIds> {
+  const calls = chunks(items).map((chunk) => chunkCall(keys, chunk));
+  const { replies, replicas, waitError } = await runScriptsThenWait(redis, 'enqueue', calls, wait);
+  return {
+    ids: calls.flatMap((call, i) => call.ids(replies[i])),
+    replicas,
+    ...(waitError === undefined ? {} : { waitError }),
+  };
 }

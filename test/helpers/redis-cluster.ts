@@ -15,6 +15,10 @@ export interface RedisCluster {
   seeds: string;
   /** The nodes serving slots now (masters), by address. */
   masters(): Promise<string[]>;
+  /** The node serving `key`'s slot now, as a node that answers sees it. */
+  masterOf(key: string): Promise<ClusterNode>;
+  /** The node a client named `name` (CLIENT SETNAME) is connected to, if any. */
+  nodeOfClient(name: string): Promise<ClusterNode | undefined>;
   stop(): Promise<void>;
 }
 
@@ -33,15 +37,16 @@ function redisCli(args: string[]): Promise<string> {
   });
 }
 
-async function clusterInfo(address: string): Promise<string> {
+type SlotRange = [number, number, [string, number]];
+
+/** Asks one node, by address; rejects when it does not answer. */
+async function ask<T>(address: string, ...command: string[]): Promise<T> {
   const [host, port] = address.split(':');
   const client = new Redis({ host, port: Number(port), lazyConnect: true, maxRetriesPerRequest: 0 });
   client.on('error', () => {});
   try {
     await client.connect();
-    return (await client.call('CLUSTER', 'INFO')) as string;
-  } catch {
-    return '';
+    return (await client.call(command[0] as string, ...command.slice(1))) as T;
   } finally {
     client.disconnect();
   }
@@ -49,16 +54,17 @@ async function clusterInfo(address: string): Promise<string> {
 
 /** Masters by address, as a node that answers sees them. */
 async function mastersSeenBy(address: string): Promise<string[]> {
-  const [host, port] = address.split(':');
-  const client = new Redis({ host, port: Number(port), lazyConnect: true, maxRetriesPerRequest: 0 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    const slots = (await client.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
-    return [...new Set(slots.map(([, , [ip, p]]) => `${ip}:${p}`))].sort();
-  } finally {
-    client.disconnect();
-  }
+  const slots = await ask<SlotRange[]>(address, 'CLUSTER', 'SLOTS');
+  return [...new Set(slots.map(([, , [ip, p]]) => `${ip}:${p}`))].sort();
+}
+
+/** The address of the master serving `key`'s slot, as a node that answers sees it. */
+async function masterOfSeenBy(address: string, key: string): Promise<string> {
+  const slot = await ask<number>(address, 'CLUSTER', 'KEYSLOT', key);
+  const slots = await ask<SlotRange[]>(address, 'CLUSTER', 'SLOTS');
+  const range = slots.find(([from, to]) => from <= slot && slot <= to);
+  if (range === undefined) throw new Error(`no node serves slot ${slot}`);
+  return `${range[2][0]}:${range[2][1]}`;
 }
 
 /**
@@ -82,6 +88,9 @@ export async function startRedisCluster(
         'cluster-port': String(await freePort()),
         appendonly: 'yes',
         appendfsync: 'everysec',
+        // A replica syncs at once, not after the default 5 s wait for more replicas to share the
+        // transfer: until it has synced it cannot take over, nor acknowledge a WAIT.
+        'repl-diskless-sync-delay': '0',
       });
       nodes.push({ server, address: `127.0.0.1:${server.port}` });
     }
@@ -94,27 +103,53 @@ export async function startRedisCluster(
       '--cluster-yes',
     ]);
     for (let i = 0; i < 200; i++) {
-      const infos = await Promise.all(nodes.map((n) => clusterInfo(n.address)));
-      if (infos.every((info) => /cluster_state:ok/.test(info))) break;
-      if (i === 199) throw new Error('the cluster did not reach cluster_state:ok');
+      const infos = await Promise.all(
+        nodes.map(async ({ address }) => {
+          const [cluster, replication] = await Promise.all([
+            ask<string>(address, 'CLUSTER', 'INFO'),
+            ask<string>(address, 'INFO', 'replication'),
+          ]).catch(() => ['', '']);
+          return { cluster, replication };
+        }),
+      );
+      const ready = ({ cluster, replication }: { cluster: string; replication: string }) =>
+        /cluster_state:ok/.test(cluster) &&
+        (/role:master/.test(replication) || /master_link_status:up/.test(replication));
+      if (infos.every(ready)) break;
+      if (i === 199) throw new Error('the cluster did not reach cluster_state:ok with every replica in sync');
       await sleep(50);
     }
   } catch (error) {
     await Promise.all(nodes.map((n) => n.server.stop()));
     throw error;
   }
+  /** The answer of the first node that gives one. */
+  const askAny = async <T>(question: (address: string) => Promise<T>): Promise<T> => {
+    for (const node of nodes) {
+      try {
+        return await question(node.address);
+      } catch {
+        // That node is down: ask the next.
+      }
+    }
+    throw new Error('no cluster node answers');
+  };
   return {
     nodes,
     seeds: nodes.map((n) => n.server.url).join(','),
-    async masters() {
+    masters: () => askAny(mastersSeenBy),
+    async masterOf(key) {
+      const address = await askAny((node) => masterOfSeenBy(node, key));
+      const node = nodes.find((n) => n.address === address);
+      if (node === undefined) throw new Error(`${address} is not a node of this cluster`);
+      return node;
+    },
+    async nodeOfClient(name) {
       for (const node of nodes) {
-        try {
-          return await mastersSeenBy(node.address);
-        } catch {
-          // That node is down: ask the next.
-        }
+        const clients = await ask<string>(node.address, 'CLIENT', 'LIST').catch(() => '');
+        if (clients.split('\n').some((line) => line.includes(` name=${name} `))) return node;
       }
-      throw new Error('no cluster node answers');
+      return undefined;
     },
     async stop() {
       await Promise.all(nodes.map((n) => n.server.stop()));
