@@ -5,8 +5,8 @@
 import { COUNT_FIELDS } from '../redis/inspect.js';
 
 export const QUEUE_NAME = '^[A-Za-z0-9_.:-]{1,100}$';
-/** A generated id (all digits) or a caller's jobId (see isValidJobId). */
-export const JOB_ID = '^(?:[0-9]{1,20}|(?![0-9]+$)[A-Za-z0-9_.:-]{1,128})$';
+/** A generated id (`n`, or `i~n` in partition i > 0) or a jobId the producer chose. */
+export const JOB_ID = '^(?:(?:[0-9]{1,3}~)?[0-9]{1,20}|(?![0-9]+$)[A-Za-z0-9_.:-]{1,128})$';
 
 /** Largest page a route returns; larger limits are clamped, not refused. */
 export const MAX_LIMIT = 100;
