@@ -32,58 +32,58 @@ export function mergeSnapshots(parts: readonly QueueSnapshot[]): QueueSnapshot {
   };
 }
 
+/** Items with the same key combined into one, in the order their keys first appear. */
+function mergeBy<T>(
+  items: readonly T[],
+  key: (item: T) => string | number,
+  combine: (seen: T, item: T) => T,
+): T[] {
+  const byKey = new Map<string | number, T>();
+  for (const item of items) {
+    const seen = byKey.get(key(item));
+    byKey.set(key(item), seen === undefined ? { ...item } : combine(seen, item));
+  }
+  return [...byKey.values()];
+}
+
 /** One entry per engine: its jobs in flight and rate summed over the partitions it works. */
 export function mergeEngines(parts: readonly LiveEngine[][]): LiveEngine[] {
-  const byId = new Map<string, LiveEngine>();
-  for (const engine of parts.flat()) {
-    const seen = byId.get(engine.id);
-    byId.set(
-      engine.id,
-      seen === undefined
-        ? { ...engine }
-        : {
-            ...seen,
-            inFlight: seen.inFlight + engine.inFlight,
-            jobsPerSec: seen.jobsPerSec + engine.jobsPerSec,
-            seenAt: Math.max(seen.seenAt, engine.seenAt),
-          },
-    );
-  }
-  return [...byId.values()];
+  return mergeBy(
+    parts.flat(),
+    (engine) => engine.id,
+    (seen, engine) => ({
+      ...seen,
+      inFlight: seen.inFlight + engine.inFlight,
+      jobsPerSec: seen.jobsPerSec + engine.jobsPerSec,
+      seenAt: Math.max(seen.seenAt, engine.seenAt),
+    }),
+  );
 }
 
 /** Per-second points summed by time, oldest first. */
 export function mergeHistory(parts: readonly RatePoint[][]): RatePoint[] {
-  const byTime = new Map<number, RatePoint>();
-  for (const point of parts.flat()) {
-    const seen = byTime.get(point.t);
-    byTime.set(
-      point.t,
-      seen === undefined
-        ? { ...point }
-        : { t: point.t, completed: seen.completed + point.completed, failed: seen.failed + point.failed },
-    );
-  }
-  return [...byTime.values()].sort((a, b) => a.t - b.t);
+  return mergeBy(
+    parts.flat(),
+    (point) => point.t,
+    (seen, point) => ({
+      t: point.t,
+      completed: seen.completed + point.completed,
+      failed: seen.failed + point.failed,
+    }),
+  ).sort((a, b) => a.t - b.t);
 }
 
 /** A fingerprint's groups of every partition as one, largest first (as deadGroups lists them). */
 export function mergeGroups(parts: readonly DeadGroup[][]): DeadGroup[] {
-  const byId = new Map<string, DeadGroup>();
-  for (const group of parts.flat()) {
-    const seen = byId.get(group.id);
-    byId.set(
-      group.id,
-      seen === undefined
-        ? { ...group }
-        : {
-            ...seen,
-            count: seen.count + group.count,
-            lastDeadAt: Math.max(seen.lastDeadAt, group.lastDeadAt),
-          },
-    );
-  }
-  return [...byId.values()].sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  return mergeBy(
+    parts.flat(),
+    (group) => group.id,
+    (seen, group) => ({
+      ...seen,
+      count: seen.count + group.count,
+      lastDeadAt: Math.max(seen.lastDeadAt, group.lastDeadAt),
+    }),
+  ).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
 }
 
 export interface PageOf<T> {
