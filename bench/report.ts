@@ -3,24 +3,35 @@
  * `npx tsx bench/report.ts [results.json ...]` (default: the latest run in bench/results).
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { latestRun, readResults, writeChart } from './chart.js';
 import { ratios, scalingRatios, summarise, targets } from './lib/analysis.js';
 import { LIB_NAMES } from './lib/protocol.js';
-import { microTable, type RunResults, ratiosTable, rowsTable, targetsTable } from './lib/results.js';
+import {
+  clusterTable,
+  microTable,
+  type RunResults,
+  ratiosTable,
+  rowsTable,
+  targetsTable,
+} from './lib/results.js';
 import { thousands } from './lib/table.js';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const REPORT = `${BENCH}RESULTS.md`;
+/** Runs of the cluster scenario alone (`--scenario cluster --out bench/results/cluster`). */
+const CLUSTER_DIR = `${BENCH}results/cluster/`;
 
 function machineLine(run: RunResults): string {
   const m = run.machine;
   const versions = Object.entries(m.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ');
-  return `${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGiB} GiB, ${m.os}; Node ${m.node}, Redis ${m.redis}; ${versions}; Sluice built from ${m.sluiceCommit}`;
+  const load =
+    run.loadAtStart === undefined ? '' : `; load average ${run.loadAtStart.toFixed(2)} at the start`;
+  return `${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGiB} GiB, ${m.os}; Node ${m.node}, Redis ${m.redis}; ${versions}; Sluice built from ${m.sluiceCommit}${load}`;
 }
 
 function method(run: RunResults): string {
@@ -95,6 +106,55 @@ function skipLines(run: RunResults): string[] {
   });
 }
 
+const hasCluster = (run: RunResults) => run.rows.some((r) => r.scenario === 'cluster');
+
+/**
+ * The cluster scenario's rows from the reported runs, or else from the latest run of that scenario
+ * alone in results/cluster/ (named with its own command, date and machine).
+ */
+function clusterSection(runs: readonly RunResults[]): string[] {
+  let source = runs.filter(hasCluster);
+  let from: string[] = [];
+  if (source.length === 0) {
+    const files = existsSync(CLUSTER_DIR) ? latestRun(CLUSTER_DIR) : [];
+    source = files.map(readResults).map(rederive).filter(hasCluster);
+    const first = source[0];
+    if (!first) return [];
+    from = [
+      `From a run of this scenario alone: \`${first.command}\`, started ${first.startedAt};`,
+      `${files.map((f) => `\`${relative(BENCH, f)}\``).join(', ')}. Machine: ${machineLine(first)}.`,
+      '',
+    ];
+  }
+  const out = ['## Cluster: throughput vs partitions (Sluice only)', '', ...from];
+  for (const run of source) {
+    out.push(`Redis ${run.mode}:`, '', clusterTable(run), '');
+  }
+  const first = source[0] as RunResults;
+  const reasons = new Set(first.skips.filter((s) => s.scenario === 'cluster').map((s) => s.reason));
+  out.push(
+    `- A Redis Cluster of 3 masters without replicas, started for each repetition (the same
+  redis-servers with \`--cluster-enabled yes\` and a cluster bus port of their own, joined by
+  \`redis-cli --cluster create\`, which splits the slots evenly); every master is flushed before
+  each row, and **Redis µs/job** is the sum of every master's \`INFO cpu\` delta. The
+  single-server rows run on the run's own redis-server in the same repetition, as the reference.
+- Add rows: ${thousands(first.settings.sizes.cluster)} tiny jobs in bulk calls of 1,000 (queue-add-bulk's best Sluice chunk),
+  after a warm-up as queue-add-bulk's, the producer's \`Queue\` opened with the row's partitions.
+- Consume rows: SWAPDB does not exist on a cluster, so (on the single server too) the engines
+  start and warm up on the empty queue, the queue is paused, ${thousands(first.settings.sizes.cluster)} tiny jobs are
+  added, and \`resume()\`, which wakes the engines, starts the clock; timing ends when the
+  partitions' completed counters (one HGET each, every 2 ms) have grown by the job count. One
+  engine of 2 threads, as in worker-concurrent; "2 engines" are two processes of 1 thread each, as
+  in scaling.
+- Every node of the cluster, the producer and the engines share this machine's ${first.machine.cores} cores, so
+  the table shows what partitioning costs per job and whether it pays on one machine, not how a
+  cluster of separate machines scales.
+- Not run: ${[...reasons].join('; ')}.`,
+    '',
+  );
+  return out;
+}
+
 export function renderReport(runs: readonly RunResults[], files: readonly string[]): string {
   const first = runs[0];
   if (!first) throw new Error('no results');
@@ -141,6 +201,7 @@ export function renderReport(runs: readonly RunResults[], files: readonly string
       );
     }
   }
+  out.push(...clusterSection(runs));
   const micro = runs.find((r) => r.micro)?.micro;
   if (micro) out.push('## Micro-benchmarks (tinybench, Sluice only)', '', microTable(micro), '');
   out.push(

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeChart } from './chart.js';
@@ -16,6 +17,7 @@ import { createProgress } from './lib/progress.js';
 import { LIBS, type Lib } from './lib/protocol.js';
 import { MODE_SETTINGS, type RedisMode, redisVersion, startRedis } from './lib/redis-server.js';
 import {
+  clusterTable,
   insanities,
   microTable,
   type RunResults,
@@ -149,6 +151,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const started = performance.now();
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg()[0] as number;
   const sizes = sizesFor(args.quick, args.jobs);
   const script = compileChildren();
   const hashIterations = calibrateHash();
@@ -179,6 +182,7 @@ async function main(argv: readonly string[]): Promise<number> {
           format: 1,
           command: commandLine(argv),
           startedAt,
+          loadAtStart,
           quick: args.quick,
           reps: args.reps,
           scenarios: args.scenarios.map((name) => ({
@@ -208,6 +212,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const out: string[] = [];
   for (const run of runs) {
     out.push(`## ${run.mode}${run.quick ? ' (quick)' : ''}\n`, rowsTable(run), '', ratiosTable(run), '');
+    if (run.rows.some((r) => r.scenario === 'cluster')) out.push(clusterTable(run), '');
   }
   if (runs.some((r) => r.rows.length > 0)) out.push('## Targets\n', targetsTable(runs), '');
   if (micro) out.push(microTable(micro), '');

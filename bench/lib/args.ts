@@ -10,6 +10,7 @@ export const SCENARIO_NAMES = [
   'steady-state',
   'scaling',
   'cpu-heavy',
+  'cluster',
   'micro',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

@@ -20,11 +20,13 @@ export async function completedCount(redis: Redis, lib: Lib, queue: string): Pro
 
 export const POLL_MS = 2;
 
-/** Resolves with the wall time (performance.now()) at which the count reached `target`. */
+/**
+ * Resolves with the wall time (performance.now()) at which `read()` (a completed count) reached
+ * `target`; `what` names the queue in the timeout's message.
+ */
 export async function waitCompleted(
-  redis: Redis,
-  lib: Lib,
-  queue: string,
+  read: () => Promise<number>,
+  what: string,
   target: number,
   timeoutMs: number,
   signal?: AbortSignal,
@@ -32,11 +34,11 @@ export async function waitCompleted(
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     signal?.throwIfAborted();
-    const count = await completedCount(redis, lib, queue);
+    const count = await read();
     const now = performance.now();
     if (count >= target) return now;
     if (now > deadline) {
-      throw new Error(`${lib}: ${count} of ${target} jobs completed on ${queue} after ${timeoutMs} ms`);
+      throw new Error(`${what}: ${count} of ${target} jobs completed after ${timeoutMs} ms`);
     }
     await sleep(POLL_MS);
   }

@@ -19,6 +19,8 @@ export interface RedisTarget {
   host: '127.0.0.1';
   port: number;
   db: number;
+  /** host:port is a node of a Redis Cluster (db 0): the client learns the others from it. Sluice only. */
+  cluster?: true;
 }
 
 export type PayloadKind = 'uuid' | 'tiny' | 'task';
@@ -36,6 +38,8 @@ export interface AddTask {
   chunk: number;
   payload: PayloadKind;
   warmup: number;
+  /** Sluice only: the queue's partitions (absent: unpartitioned). */
+  partitions?: number;
 }
 
 /** Runs a worker (peers) or an engine (Sluice) on a queue. */
@@ -50,7 +54,7 @@ export interface ConsumeTask {
   /** BullMQ only: run the handler in a sandboxed processor on worker threads. */
   sandboxed: boolean;
   /** Sluice engine options. */
-  sluice: { threads: number; tasksPerThread?: number; threadBatch?: number };
+  sluice: { threads: number; tasksPerThread?: number; threadBatch?: number; partitions?: number };
   /** Iterations of the hash handler (payload field n is set by the producer; kept for warm-up). */
   hashIterations: number;
   warmup: number;

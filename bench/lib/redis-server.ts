@@ -16,7 +16,17 @@ export const MODE_SETTINGS: Readonly<Record<RedisMode, Readonly<Record<string, s
   aof: { save: '', appendonly: 'yes', appendfsync: 'everysec' },
 };
 
-export interface RedisServer {
+/** What a row needs of the Redis it measures: one server, or every master of a cluster. */
+export interface RedisUnderTest {
+  /** Where the library's clients connect (db 0). */
+  target(): RedisTarget;
+  /** Empties every database (of every master). */
+  flush(): Promise<void>;
+  /** INFO cpu and memory (summed over the masters). */
+  snapshot(): Promise<RedisSnapshot>;
+}
+
+export interface RedisServer extends RedisUnderTest {
   mode: RedisMode;
   port: number;
   /** Admin connection on db 0 (INFO, FLUSHALL, SWAPDB, counters). */
@@ -60,8 +70,14 @@ async function waitForPing(port: number, child: ChildProcess): Promise<Redis> {
   throw new Error('redis-server did not answer PING');
 }
 
-/** Starts a redis-server of the suite's own on a free loopback port, data in a temp folder. */
-export async function startRedis(mode: RedisMode): Promise<RedisServer> {
+/**
+ * Starts a redis-server of the suite's own on a free loopback port, data in a temp folder;
+ * `extra` settings go on top of the mode's (a cluster node's, for one).
+ */
+export async function startRedis(
+  mode: RedisMode,
+  extra: Readonly<Record<string, string>> = {},
+): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `sluice-bench-${mode}-`));
   const removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,6 +87,7 @@ export async function startRedis(mode: RedisMode): Promise<RedisServer> {
     dir,
     'maxmemory-policy': 'noeviction',
     ...MODE_SETTINGS[mode],
+    ...extra,
   };
   const args = Object.entries(settings).flatMap(([k, v]) => [`--${k}`, v]);
   const child = track(spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] }));
@@ -82,6 +99,10 @@ export async function startRedis(mode: RedisMode): Promise<RedisServer> {
     port,
     admin,
     target: (db = 0) => ({ host: '127.0.0.1', port, db }),
+    async flush() {
+      await admin.flushall();
+    },
+    snapshot: () => snapshot(admin),
     async stop() {
       admin.disconnect();
       if (child.exitCode === null && child.signalCode === null) {

@@ -13,6 +13,8 @@ export interface RunResults {
   format: 1;
   command: string;
   startedAt: string;
+  /** The 1-minute load average when the run started: other work on the machine (absent in older runs). */
+  loadAtStart?: number;
   finishedAt: string;
   mode: RedisMode;
   quick: boolean;
@@ -138,6 +140,43 @@ export function ratiosTable(results: RunResults): string {
   );
 }
 
+/**
+ * cluster: one line per setup (partitions, engines), its add and consume rows side by side.
+ * Row names are "add, SETUP" and "consume, SETUP" (scenarios/cluster.ts).
+ */
+export function clusterTable(results: Pick<RunResults, 'rows' | 'scenarios'>): string {
+  const setups = new Map<string, { add?: RowSummary; consume?: RowSummary }>();
+  for (const r of orderedRows(results)) {
+    const match = r.scenario === 'cluster' ? /^(add|consume), (.+)$/.exec(r.row) : null;
+    if (!match) continue;
+    const setup = setups.get(match[2] as string) ?? {};
+    setup[match[1] as 'add' | 'consume'] = r;
+    setups.set(match[2] as string, setup);
+  }
+  const body = [...setups].map(([setup, { add, consume }]) => [
+    setup,
+    add ? range(add.jobsPerSec, thousands) : '',
+    add ? short(add.redisCpuUsPerJob.median) : '',
+    add ? short(add.nodeCpuUsPerJob.median) : '',
+    consume ? range(consume.jobsPerSec, thousands) : '',
+    consume ? short(consume.redisCpuUsPerJob.median) : '',
+    consume ? short(consume.nodeCpuUsPerJob.median) : '',
+  ]);
+  return markdownTable(
+    [
+      'queue on the cluster',
+      'add jobs/s median (min–max)',
+      'add Redis µs/job',
+      'add Node µs/job',
+      'consume jobs/s median (min–max)',
+      'consume Redis µs/job',
+      'consume Node µs/job',
+    ],
+    body,
+    [1, 2, 3, 4, 5, 6],
+  );
+}
+
 export function verdict(met: boolean | undefined): string {
   return met === undefined ? 'not measured' : met ? 'met' : 'MISSED';
 }
@@ -190,7 +229,9 @@ export function insanities(results: RunResults): string[] {
     if (scenario.name === 'micro') continue;
     for (const lib of LIB_ORDER) {
       const ran = results.measurements.some((m) => m.scenario === scenario.name && m.lib === lib);
-      if (!ran) problems.push(`${scenario.name}: no row measured for ${LIB_NAMES[lib]}`);
+      // A library a scenario does not measure (cluster: the peers) is skipped with a reason.
+      const skipped = results.skips.some((s) => s.scenario === scenario.name && s.lib === lib);
+      if (!ran && !skipped) problems.push(`${scenario.name}: no row measured for ${LIB_NAMES[lib]}`);
     }
   }
   for (const m of results.micro ?? []) {

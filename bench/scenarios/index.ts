@@ -1,5 +1,6 @@
 import type { ScenarioName } from '../lib/args.js';
 import { ingest10k, queueAdd, queueAddBulk } from './add.js';
+import { cluster } from './cluster.js';
 import { steadyState } from './steady.js';
 import type { Scenario, Sizes } from './types.js';
 import { cpuHeavy, scaling, workerConcurrent, workerGeneric } from './workers.js';
@@ -14,6 +15,7 @@ export const SCENARIOS: Readonly<Record<Exclude<ScenarioName, 'micro'>, Scenario
   'steady-state': steadyState,
   scaling,
   'cpu-heavy': cpuHeavy,
+  cluster,
 };
 
 export const MICRO_DESCRIPTION =
@@ -27,6 +29,7 @@ const FULL: Sizes = {
   workerConcurrent: 50_000,
   scaling: 50_000,
   cpuHeavy: 2_000,
+  cluster: 50_000,
   capacityMs: 4_000,
   capacityRampMs: 2_000,
   levelMs: 4_000,
@@ -44,6 +47,7 @@ const QUICK: Sizes = {
   workerConcurrent: 3_000,
   scaling: 3_000,
   cpuHeavy: 100,
+  cluster: 3_000,
   capacityMs: 600,
   capacityRampMs: 300,
   levelMs: 300,
@@ -65,5 +69,6 @@ export function sizesFor(quick: boolean, jobs: number | undefined): Sizes {
     workerConcurrent: jobs,
     scaling: jobs,
     cpuHeavy: jobs,
+    cluster: jobs,
   };
 }

@@ -1,15 +1,16 @@
 /**
  * The three kinds of row every scenario is made of, run the same way for every library:
  * add (a producer child adds jobs), consume (pre-added jobs swapped in under running, warmed-up
- * consumers) and steady (a producer and a consumer together for a fixed time).
+ * consumers) and steady (a producer and a consumer together for a fixed time). The consume
+ * row's steps are exported for scenarios/cluster.ts, whose consume row cannot use SWAPDB.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Child } from '../lib/child.js';
 import { completedCount, waitCompleted } from '../lib/counters.js';
 import { payloads } from '../lib/payloads.js';
-import type { AddTask, ConsumeTask, Lib, PayloadKind, Usage } from '../lib/protocol.js';
+import type { AddTask, ConsumeTask, Lib, PayloadKind, RedisTarget, Usage } from '../lib/protocol.js';
 import { wallNow } from '../lib/protocol.js';
-import { snapshot } from '../lib/redis-server.js';
+import type { RedisSnapshot, RedisUnderTest } from '../lib/redis-server.js';
 import { loadAdapter } from '../workers/adapters.js';
 import type { Metrics, RunContext } from './types.js';
 
@@ -22,26 +23,34 @@ function cpuDelta(before: Usage, after: Usage): number {
   return after.cpuUs - before.cpuUs;
 }
 
-function queueName(lib: Lib): string {
+export function queueName(lib: Lib): string {
   return `bench-${lib}`;
 }
 
-export type AddSpec = Pick<AddTask, 'shape' | 'jobs' | 'chunk' | 'payload' | 'warmup'>;
+export type AddSpec = Pick<AddTask, 'shape' | 'jobs' | 'chunk' | 'payload' | 'warmup' | 'partitions'>;
 
-/** A producer child adds `jobs`; Redis CPU and memory are read right before and after. */
-export async function addRow(ctx: RunContext, lib: Lib, spec: AddSpec): Promise<Metrics> {
-  await ctx.redis.admin.flushall();
+/**
+ * A producer child adds `jobs`; Redis CPU and memory are read right before and after (on `on`:
+ * the run's redis-server unless a scenario brings its own, e.g. a cluster).
+ */
+export async function addRow(
+  ctx: RunContext,
+  lib: Lib,
+  spec: AddSpec,
+  on: RedisUnderTest = ctx.redis,
+): Promise<Metrics> {
+  await on.flush();
   const child = new Child(
     ctx.script,
-    { role: 'add', lib, redis: ctx.redis.target(), queue: queueName(lib), ...spec },
+    { role: 'add', lib, redis: on.target(), queue: queueName(lib), ...spec },
     { cpuProfDir: ctx.cpuProfDir },
   );
   try {
     await child.next('ready', READY_MS);
-    const before = await snapshot(ctx.redis.admin);
+    const before = await on.snapshot();
     child.send({ type: 'go' });
     const done = await child.next('done', ctx.sizes.timeoutMs);
-    const after = await snapshot(ctx.redis.admin);
+    const after = await on.snapshot();
     const started = await child.next('started', READY_MS);
     child.send({ type: 'stop' });
     await child.exit(EXIT_GRACE_MS);
@@ -59,18 +68,22 @@ export async function addRow(ctx: RunContext, lib: Lib, spec: AddSpec): Promise<
   }
 }
 
-/** Waits for the library's completed count to reach `target`; fails as soon as a child does. */
-async function completion(
+/**
+ * Waits for the library's completed count of `queue` to reach `target` (`read`: on the run's
+ * redis-server unless given); fails as soon as a child does.
+ */
+export async function completion(
   ctx: RunContext,
   lib: Lib,
   queue: string,
   target: number,
   children: readonly Child[],
+  read = () => completedCount(ctx.redis.admin, lib, queue),
 ): Promise<number> {
   const abort = new AbortController();
   try {
     return await Promise.race([
-      waitCompleted(ctx.redis.admin, lib, queue, target, ctx.sizes.timeoutMs, abort.signal),
+      waitCompleted(read, `${lib} ${queue}`, target, ctx.sizes.timeoutMs, abort.signal),
       ...children.map((child) => child.failed),
     ]);
   } finally {
@@ -85,9 +98,15 @@ export interface ConsumeSpec {
   consumer: Pick<ConsumeTask, 'handler' | 'concurrency' | 'sandboxed' | 'sluice'>;
 }
 
-/** Pre-adds jobs in Redis db 1 with the library's own bulk call, 1,000 per call. */
-async function preAdd(ctx: RunContext, lib: Lib, queue: string, spec: ConsumeSpec): Promise<void> {
-  const producer = await (await loadAdapter(lib)).producer(ctx.redis.target(1), queue);
+/** Pre-adds the jobs with the library's own bulk call, 1,000 per call, 8 calls in flight. */
+export async function preAdd(
+  lib: Lib,
+  target: RedisTarget,
+  queue: string,
+  spec: Pick<ConsumeSpec, 'jobs' | 'payload'>,
+  partitions?: number,
+): Promise<void> {
+  const producer = await (await loadAdapter(lib)).producer(target, queue, partitions);
   try {
     const chunk =
       typeof spec.payload === 'string'
@@ -105,6 +124,89 @@ async function preAdd(ctx: RunContext, lib: Lib, queue: string, spec: ConsumeSpe
 }
 
 /**
+ * Starts the spec's consumer children on `target`, one after another, each warmed up; each goes
+ * into `children` as it starts, so the caller's cleanup kills them all even if a later one fails.
+ */
+export async function startConsumers(
+  ctx: RunContext,
+  lib: Lib,
+  spec: ConsumeSpec,
+  target: RedisTarget,
+  children: Child[],
+): Promise<void> {
+  for (let i = 0; i < spec.processes; i++) {
+    const child = new Child(
+      ctx.script,
+      {
+        role: 'consume',
+        lib,
+        redis: target,
+        queue: queueName(lib),
+        hashIterations: ctx.hashIterations,
+        warmup:
+          spec.consumer.handler === 'hash' ? Math.min(20, ctx.sizes.warmConsume) : ctx.sizes.warmConsume,
+        ...spec.consumer,
+      },
+      { cpuProfDir: ctx.cpuProfDir },
+    );
+    children.push(child);
+    await child.next('ready', READY_MS);
+  }
+}
+
+/** Tells every consumer to go; their CPU use at that moment. */
+export function goConsumers(children: readonly Child[]): Promise<Usage[]> {
+  return Promise.all(
+    children.map(async (child) => {
+      child.send({ type: 'go' });
+      return (await child.next('started', READY_MS)).usage;
+    }),
+  );
+}
+
+/** The consumers' CPU since `starts` (summed) and their peak RSS (summed), read now. */
+export async function sampleConsumers(
+  children: readonly Child[],
+  starts: readonly Usage[],
+): Promise<{ cpuUs: number; peakRssMb: number }> {
+  const samples = await Promise.all(
+    children.map((child) => {
+      child.send({ type: 'sample' });
+      return child.next('sample', READY_MS);
+    }),
+  );
+  return {
+    cpuUs: samples.reduce((sum, s, i) => sum + cpuDelta(starts[i] as Usage, s.usage), 0),
+    peakRssMb: samples.reduce((sum, s) => sum + s.usage.maxRssKb, 0) / KB_PER_MB,
+  };
+}
+
+/** Stops every consumer and waits for each to exit. */
+export async function stopConsumers(children: readonly Child[]): Promise<void> {
+  for (const child of children) child.send({ type: 'stop' });
+  await Promise.all(children.map((child) => child.next('stopped', READY_MS)));
+  await Promise.all(children.map((child) => child.exit(EXIT_GRACE_MS)));
+}
+
+/** A consume row's metrics from the jobs, the timed span, Redis before/after and the consumers' use. */
+export function consumeMetrics(
+  jobs: number,
+  elapsedMs: number,
+  before: RedisSnapshot,
+  after: RedisSnapshot,
+  used: { cpuUs: number; peakRssMb: number },
+): Metrics {
+  return {
+    jobs,
+    elapsedMs,
+    jobsPerSec: (jobs * 1000) / elapsedMs,
+    redisCpuUsPerJob: (after.cpuUs - before.cpuUs) / jobs,
+    nodeCpuUsPerJob: used.cpuUs / jobs,
+    peakRssMb: used.peakRssMb,
+  };
+}
+
+/**
  * Consumers start, warm up on the (empty) queue in db 0 and wait; the jobs were added to the
  * same queue in db 1 beforehand. SWAPDB 0 1 then hands them all the pre-added jobs at once, so
  * neither process start-up nor adding is timed, for any library. Done when the library's
@@ -113,62 +215,22 @@ async function preAdd(ctx: RunContext, lib: Lib, queue: string, spec: ConsumeSpe
 export async function consumeRow(ctx: RunContext, lib: Lib, spec: ConsumeSpec): Promise<Metrics> {
   const { admin } = ctx.redis;
   const queue = queueName(lib);
-  await admin.flushall();
-  await preAdd(ctx, lib, queue, spec);
+  await ctx.redis.flush();
+  await preAdd(lib, ctx.redis.target(1), queue, spec);
   const children: Child[] = [];
   try {
-    for (let i = 0; i < spec.processes; i++) {
-      const child = new Child(
-        ctx.script,
-        {
-          role: 'consume',
-          lib,
-          redis: ctx.redis.target(0),
-          queue,
-          hashIterations: ctx.hashIterations,
-          warmup:
-            spec.consumer.handler === 'hash' ? Math.min(20, ctx.sizes.warmConsume) : ctx.sizes.warmConsume,
-          ...spec.consumer,
-        },
-        { cpuProfDir: ctx.cpuProfDir },
-      );
-      children.push(child);
-      await child.next('ready', READY_MS);
-    }
-    const before = await snapshot(admin);
-    const starts = await Promise.all(
-      children.map((child) => {
-        child.send({ type: 'go' });
-        return child.next('started', READY_MS);
-      }),
-    );
+    await startConsumers(ctx, lib, spec, ctx.redis.target(0), children);
+    const before = await ctx.redis.snapshot();
+    const starts = await goConsumers(children);
     const t0 = performance.now();
     await admin.swapdb(0, 1);
     // An idle Sluice engine waits for this wake-up (the jobs arrived by SWAPDB, not by an add).
     if (lib === 'sluice') await admin.publish(`sluice:{${queue}}:wake`, '1');
     const t1 = await completion(ctx, lib, queue, spec.jobs, children);
-    const samples = await Promise.all(
-      children.map((child) => {
-        child.send({ type: 'sample' });
-        return child.next('sample', READY_MS);
-      }),
-    );
-    const after = await snapshot(admin);
-    for (const child of children) child.send({ type: 'stop' });
-    await Promise.all(children.map((child) => child.next('stopped', READY_MS)));
-    await Promise.all(children.map((child) => child.exit(EXIT_GRACE_MS)));
-    const nodeCpu = samples.reduce(
-      (sum, s, i) => sum + cpuDelta((starts[i] as { usage: Usage }).usage, s.usage),
-      0,
-    );
-    return {
-      jobs: spec.jobs,
-      elapsedMs: t1 - t0,
-      jobsPerSec: (spec.jobs * 1000) / (t1 - t0),
-      redisCpuUsPerJob: (after.cpuUs - before.cpuUs) / spec.jobs,
-      nodeCpuUsPerJob: nodeCpu / spec.jobs,
-      peakRssMb: samples.reduce((sum, s) => sum + s.usage.maxRssKb, 0) / KB_PER_MB,
-    };
+    const used = await sampleConsumers(children, starts);
+    const after = await ctx.redis.snapshot();
+    await stopConsumers(children);
+    return consumeMetrics(spec.jobs, t1 - t0, before, after, used);
   } finally {
     for (const child of children) child.kill();
   }
@@ -205,7 +267,7 @@ const PRODUCER_WARMUP = 200;
 export async function steadyRow(ctx: RunContext, lib: Lib, spec: SteadySpec): Promise<Metrics> {
   const { admin } = ctx.redis;
   const queue = queueName(lib);
-  await admin.flushall();
+  await ctx.redis.flush();
   const target = ctx.redis.target(0);
   const rampMs = spec.rampMs ?? RAMP * spec.durationMs;
   const children: Child[] = [];
@@ -256,7 +318,7 @@ export async function steadyRow(ctx: RunContext, lib: Lib, spec: SteadySpec): Pr
     const read = async () => {
       consumer.send({ type: 'sample' });
       const [redis, completed, sample] = await Promise.all([
-        snapshot(admin),
+        ctx.redis.snapshot(),
         completedCount(admin, lib, queue),
         consumer.next('sample', READY_MS),
       ]);

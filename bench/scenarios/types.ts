@@ -60,6 +60,8 @@ export interface Sizes {
   workerConcurrent: number;
   scaling: number;
   cpuHeavy: number;
+  /** cluster: jobs added, and consumed, in each row. */
+  cluster: number;
   /** steady-state capacity run and each offered load, ms. */
   capacityMs: number;
   /** Before a capacity window, ms: the producer fills the backlog (not measured). */

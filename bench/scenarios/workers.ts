@@ -6,7 +6,7 @@ import { row } from './safe.js';
 import type { Scenario } from './types.js';
 
 /** Sluice's engine as the CLI's `--threads 2` runs it (other options at their defaults). */
-const SLUICE_THREADS_2 = { threads: 2 };
+export const SLUICE_THREADS_2 = { threads: 2 };
 
 function noop(jobs: number, concurrency: number, sluice: ConsumeSpec['consumer']['sluice']): ConsumeSpec {
   return {
@@ -49,7 +49,7 @@ export const workerConcurrent: Scenario = {
 };
 
 /** Threads per engine process as `--processes K` shares out the cores when --threads is not given. */
-function threadsPerProcess(processes: number): { threads: number } {
+export function threadsPerProcess(processes: number): { threads: number } {
   return { threads: Math.max(1, Math.floor(availableParallelism() / processes)) };
 }
 

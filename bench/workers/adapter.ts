@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { completedCount, waitCompleted } from '../lib/counters.js';
-import type { ConsumeTask, HandlerKind, Lib, RedisTarget } from '../lib/protocol.js';
+import { waitCompleted } from '../lib/counters.js';
+import type { ConsumeTask, HandlerKind, RedisTarget } from '../lib/protocol.js';
 import { wallNow } from '../lib/protocol.js';
 import { hashWork } from './handlers/hash-work.js';
 
@@ -28,7 +28,8 @@ export interface ConsumerHooks {
 }
 
 export interface Adapter {
-  producer(redis: RedisTarget, queue: string): Promise<Producer>;
+  /** `partitions`: Sluice only (see AddTask). */
+  producer(redis: RedisTarget, queue: string, partitions?: number): Promise<Producer>;
   consumer(task: ConsumeTask, hooks: ConsumerHooks, counters: Redis): Promise<Consumer>;
 }
 
@@ -61,21 +62,23 @@ export function warmupPayload(task: ConsumeTask): object {
   }
 }
 
-/** Adds `count` warm-up jobs with `producer` and waits until the consumer has run them. */
+/**
+ * Adds `count` warm-up jobs with `producer` and waits until the consumer has run them
+ * (`completed` reads the queue's completed count).
+ */
 export async function warmUp(
   producer: Producer,
-  counters: Redis,
-  lib: Lib,
-  queue: string,
+  completed: () => Promise<number>,
+  what: string,
   count: number,
   payload: object,
 ): Promise<void> {
   if (count === 0) return;
-  const before = await completedCount(counters, lib, queue);
+  const before = await completed();
   for (let i = 0; i < count; i += 1000) {
     await producer.addBulk(new Array<object>(Math.min(1000, count - i)).fill(payload));
   }
-  await waitCompleted(counters, lib, queue, before + count, 60_000);
+  await waitCompleted(completed, what, before + count, 60_000);
 }
 
 /** A compiled handler module next to the compiled adapters (see lib/compile.ts). */

@@ -1,5 +1,6 @@
 import BeeQueue from 'bee-queue';
 import type { Redis } from 'ioredis';
+import { completedCount } from '../lib/counters.js';
 import type { ConsumeTask, RedisTarget } from '../lib/protocol.js';
 import type { Adapter, Consumer, ConsumerHooks, Producer } from './adapter.js';
 import { inProcessHandler, warmUp, warmupPayload } from './adapter.js';
@@ -39,7 +40,13 @@ async function consumer(task: ConsumeTask, hooks: ConsumerHooks, counters: Redis
   const handle = inProcessHandler(task.handler, hooks);
   q.process(task.concurrency, async (job) => handle(job.data as { t?: number; n?: number }));
   const warm = await producer(task.redis, task.queue);
-  await warmUp(warm, counters, 'bee', task.queue, task.warmup, warmupPayload(task));
+  await warmUp(
+    warm,
+    () => completedCount(counters, 'bee', task.queue),
+    `bee ${task.queue}`,
+    task.warmup,
+    warmupPayload(task),
+  );
   await warm.close();
   return { flushMs: 0, stop: () => q.close() };
 }

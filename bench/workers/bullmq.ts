@@ -1,5 +1,6 @@
 import { Queue, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { completedCount } from '../lib/counters.js';
 import type { ConsumeTask, RedisTarget } from '../lib/protocol.js';
 import type { Adapter, Consumer, ConsumerHooks, Producer } from './adapter.js';
 import { handlerPath, inProcessHandler, warmUp, warmupPayload } from './adapter.js';
@@ -35,7 +36,13 @@ async function consumer(task: ConsumeTask, hooks: ConsumerHooks, counters: Redis
   worker.on('error', (error) => process.stderr.write(`bullmq worker: ${error.message}\n`));
   await worker.waitUntilReady();
   const warm = await producer(task.redis, task.queue);
-  await warmUp(warm, counters, 'bullmq', task.queue, task.warmup, warmupPayload(task));
+  await warmUp(
+    warm,
+    () => completedCount(counters, 'bullmq', task.queue),
+    `bullmq ${task.queue}`,
+    task.warmup,
+    warmupPayload(task),
+  );
   await warm.close();
   return { flushMs: 0, stop: () => worker.close() };
 }

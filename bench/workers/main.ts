@@ -77,7 +77,7 @@ async function addAll(producer: Producer, task: AddTask, jobs: readonly object[]
 }
 
 async function runAdd(task: AddTask): Promise<void> {
-  const producer = await (await loadAdapter(task.lib)).producer(task.redis, task.queue);
+  const producer = await (await loadAdapter(task.lib)).producer(task.redis, task.queue, task.partitions);
   await addAll(producer, task, payloads(task.payload, task.warmup));
   const jobs = payloads(task.payload, task.jobs);
   send({ type: 'ready' });

@@ -1,5 +1,4 @@
 import { BroadcastChannel } from 'node:worker_threads';
-import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Engine, type EngineOptions, Queue } from 'sluice';
 import type { ConsumeTask, RedisTarget } from '../lib/protocol.js';
@@ -9,9 +8,16 @@ import { FLUSH_MS, LATENCY_CHANNEL } from './handlers/latency-channel.js';
 
 const HANDLERS = { noop: 'sluice-noop', latency: 'sluice-latency', hash: 'sluice-hash' } as const;
 
-async function producer(redis: RedisTarget, queue: string): Promise<Producer> {
-  const q = new Queue(queue, { connection: redisUrl(redis) });
-  await q.counts(); // connected and scripts' connection up before any timing
+/** A URL, or a cluster's seed (Sluice's cluster client learns the other nodes from it). */
+export function sluiceConnection(redis: RedisTarget): NonNullable<EngineOptions['connection']> {
+  return redis.cluster ? { cluster: [redisUrl(redis)] } : redisUrl(redis);
+}
+
+function openQueue(redis: RedisTarget, queue: string, partitions: number | undefined): Queue {
+  return new Queue(queue, { connection: sluiceConnection(redis), ...(partitions ? { partitions } : {}) });
+}
+
+function asProducer(q: Queue): Producer {
   return {
     add: (payload) => q.add(payload),
     addBulk: (payloads) => q.addBulk(payloads.map((payload) => ({ payload }))),
@@ -19,25 +25,34 @@ async function producer(redis: RedisTarget, queue: string): Promise<Producer> {
   };
 }
 
+async function producer(redis: RedisTarget, queue: string, partitions?: number): Promise<Producer> {
+  const q = openQueue(redis, queue, partitions);
+  await q.counts(); // connected and scripts' connection up before any timing
+  return asProducer(q);
+}
+
 /** An engine in this process (what `node dist/engine.js` runs), its handler in worker threads. */
-async function consumer(task: ConsumeTask, hooks: ConsumerHooks, counters: Redis): Promise<Consumer> {
+async function consumer(task: ConsumeTask, hooks: ConsumerHooks): Promise<Consumer> {
   const options: EngineOptions = {
     queue: task.queue,
     handler: handlerPath(HANDLERS[task.handler]),
-    connection: redisUrl(task.redis),
+    connection: sluiceConnection(task.redis),
     threads: task.sluice.threads,
     logger: pino({ level: 'error' }),
   };
   if (task.sluice.tasksPerThread !== undefined) options.tasksPerThread = task.sluice.tasksPerThread;
   if (task.sluice.threadBatch !== undefined) options.threadBatch = task.sluice.threadBatch;
+  if (task.sluice.partitions !== undefined) options.partitions = task.sluice.partitions;
   const channel = new BroadcastChannel(LATENCY_CHANNEL);
   channel.onmessage = (event) => {
     const pairs = (event as { data: Float64Array }).data;
     for (let i = 0; i < pairs.length; i += 2) hooks.record(pairs[i] as number, pairs[i + 1] as number);
   };
   const engine = await Engine.start(options);
-  const warm = await producer(task.redis, task.queue);
-  await warmUp(warm, counters, 'sluice', task.queue, task.warmup, warmupPayload(task));
+  // Counted through the Queue, which sums the partitions' counters on any topology.
+  const warm = openQueue(task.redis, task.queue, task.sluice.partitions);
+  const completed = async () => (await warm.counts()).completed;
+  await warmUp(asProducer(warm), completed, `sluice ${task.queue}`, task.warmup, warmupPayload(task));
   await warm.close();
   return {
     flushMs: 4 * FLUSH_MS,
