@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnEngine } from '../fixtures/engine-cli.js';
+import { type EngineChild, spawnEngine } from '../fixtures/engine-cli.js';
 import { handlerPath, openQueue, queueName, redisUrl, waitFor } from '../helpers/index.js';
 import { readLedger, useLedger } from '../helpers/ledger.js';
 
@@ -8,40 +8,26 @@ describe('the engine command on a Redis Cluster', () => {
     const seeds = redisUrl().split(',');
     const ledger = useLedger();
     const name = queueName('cli-cluster');
-    const first = spawnEngine(
-      [
-        '--queue',
-        name,
-        '--handler',
-        handlerPath('ledger'),
-        '--threads',
-        '1',
-        '--partitions',
-        '3',
-        '--redis',
-        seeds.join(','),
-      ],
-      { SLUICE_LEDGER: ledger },
-    );
-    // a second engine knows only one seed node, and the partition count from Redis
-    const second = spawnEngine(
-      [
-        '--queue',
-        name,
-        '--handler',
-        handlerPath('ledger'),
-        '--threads',
-        '1',
-        '--cluster',
-        '--redis',
-        seeds[3] as string,
-      ],
-      { SLUICE_LEDGER: ledger },
-    );
+    const engineArgs = (...extra: string[]) => [
+      ...['--queue', name, '--handler', handlerPath('ledger'), '--threads', '1'],
+      ...extra,
+    ];
+    const engines: EngineChild[] = [];
+    const started = async (engine: EngineChild) => {
+      engines.push(engine);
+      return engine.waitForLog('engine started', (line) => line.msg === 'engine started');
+    };
     try {
-      for (const engine of [first, second]) {
-        const started = await engine.waitForLog('engine started', (line) => line.msg === 'engine started');
-        expect(started).toMatchObject({ partitions: 3, redis: expect.stringContaining('cluster') });
+      const first = await started(
+        spawnEngine(engineArgs('--partitions', '3', '--redis', seeds.join(',')), { SLUICE_LEDGER: ledger }),
+      );
+      // A second engine knows only one seed node (a replica) and finds the partition count the
+      // first stored (started together, the one that stored first would decide: see the README).
+      const second = await started(
+        spawnEngine(engineArgs('--cluster', '--redis', seeds[3] as string), { SLUICE_LEDGER: ledger }),
+      );
+      for (const line of [first, second]) {
+        expect(line).toMatchObject({ partitions: 3, redis: expect.stringContaining('cluster') });
       }
       const queue = openQueue(name);
       const ids = await queue.addBulk(Array.from({ length: 600 }, (_, i) => ({ payload: { i } })));
@@ -49,13 +35,13 @@ describe('the engine command on a Redis Cluster', () => {
       const lines = readLedger(ledger);
       expect(new Set(lines.map((l) => l.id))).toEqual(new Set(ids));
       expect(lines).toHaveLength(600);
-      for (const engine of [first, second]) engine.signal('SIGTERM');
-      for (const engine of [first, second])
+      for (const engine of engines) engine.signal('SIGTERM');
+      for (const engine of engines)
         expect(await engine.waitForExit(15_000)).toEqual({ code: 0, signal: null });
       await queue.obliterate();
       await queue.close();
     } finally {
-      await Promise.all([first.dispose(), second.dispose()]);
+      await Promise.all(engines.map((engine) => engine.dispose()));
     }
   });
 });
