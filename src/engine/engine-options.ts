@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { invalidOption } from '../errors.js';
 import type { ConnectionSpec } from '../redis/connection.js';
-import { partitionKeys, validateQueueName } from '../redis/keys.js';
+import { checkPartitions, validateQueueName } from '../redis/keys.js';
 import { KIB, MIB, SECOND } from '../units.js';
 import type { Logger } from './logger.js';
 
@@ -103,7 +103,7 @@ export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOpti
     logger: options.logger,
     partitions: options.partitions,
   } as ResolvedEngineOptions;
-  if (options.partitions !== undefined) partitionKeys(options.queue, options.partitions); // validates it
+  if (options.partitions !== undefined) checkPartitions(options.partitions);
   for (const [field, range] of Object.entries(LIMITS)) {
     const value = (resolved as unknown as Record<string, unknown>)[field];
     if (range === undefined) continue;

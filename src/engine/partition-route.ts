@@ -1,7 +1,10 @@
 import slotOf from 'cluster-key-slot';
 
-/** A generated id of partition i > 0: `i~n` (partition 0 generates plain numbers, as an unpartitioned queue). */
-const PARTITION_ID = /^(\d{1,3})~\d{1,20}$/;
+/**
+ * An id Sluice generated: a number, or `i~n` from partition i > 0 (partition 0 generates plain
+ * numbers, as an unpartitioned queue does).
+ */
+export const GENERATED_ID = /^(?:(\d{1,3})~)?\d{1,20}$/;
 
 /**
  * The partition that holds job `id` in a queue of `count` partitions. A generated id names its
@@ -10,9 +13,8 @@ const PARTITION_ID = /^(\d{1,3})~\d{1,20}$/;
  */
 export function partitionOfId(id: string, count: number): number {
   if (count === 1) return 0;
-  const generated = PARTITION_ID.exec(id);
-  if (generated) return Number(generated[1]) % count;
-  if (/^\d+$/.test(id)) return 0;
+  const generated = GENERATED_ID.exec(id);
+  if (generated) return Number(generated[1] ?? 0) % count;
   return slotOf(id) % count;
 }
 

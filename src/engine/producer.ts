@@ -20,7 +20,7 @@ import { history, MAX_HISTORY_SECONDS } from '../redis/history.js';
 import type { DeadPage, JobInfo, JobPage, JobState, QueueCounts, QueueMetrics } from '../redis/inspect.js';
 import { counts, getJob, listDead, listJobs, queueMetrics } from '../redis/inspect.js';
 import type { QueueKeys } from '../redis/keys.js';
-import { partitionKeys, queueKeys } from '../redis/keys.js';
+import { checkPartitions, queueKeys } from '../redis/keys.js';
 import { obliterate } from '../redis/obliterate.js';
 import { isPaused, pause, resume } from '../redis/pause.js';
 import { clearRateLimit, rateLimit, setRateLimit } from '../redis/rate-limit.js';
@@ -43,6 +43,7 @@ import {
   sumCounts,
   sumMetrics,
 } from './partition-merge.js';
+import { GENERATED_ID } from './partition-route.js';
 import { QueueLayout } from './queue-layout.js';
 import type { RateLimit } from './rate-limit.js';
 import { checkRateLimit } from './rate-limit.js';
@@ -185,7 +186,7 @@ function listIds(ids: readonly string[]): string {
 }
 
 function checkJobId(id: unknown): string {
-  if (typeof id !== 'string' || !(/^(\d{1,3}~)?\d{1,20}$/.test(id) || isValidJobId(id))) {
+  if (typeof id !== 'string' || !(GENERATED_ID.test(id) || isValidJobId(id))) {
     throw new SluiceError(ErrorCode.INVALID_JOB_ID, `job id ${JSON.stringify(id)} is not a Sluice job id`);
   }
   return id;
@@ -226,7 +227,7 @@ export class Queue<P = unknown> {
       throw invalidOption('maxPayloadBytes', `must be an integer from 1 to ${512 * MIB}, got ${String(max)}`);
     }
     this.#maxPayloadBytes = max;
-    if (options.partitions !== undefined) partitionKeys(name, options.partitions); // validates it
+    if (options.partitions !== undefined) checkPartitions(options.partitions);
     const { redis, owned } = connect(
       options.connection ?? QUEUE_DEFAULTS.connection,
       `sluice:producer:${name}`,

@@ -125,11 +125,17 @@ function partitionTag(name: string, i: number, count: number, home: number): str
 }
 
 /** The keys of each of a queue's `count` partitions; partition 0 is the queue's own keys. */
-export function partitionKeys(name: string, count: number): QueueKeys[] {
-  const home = queueKeys(name);
-  if (!Number.isInteger(count) || count < 1 || count > MAX_PARTITIONS) {
+/** Refuses a partition count outside 1..MAX_PARTITIONS. */
+export function checkPartitions(count: unknown): number {
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_PARTITIONS) {
     throw invalidOption('partitions', `must be an integer from 1 to ${MAX_PARTITIONS}, got ${String(count)}`);
   }
+  return count;
+}
+
+export function partitionKeys(name: string, count: number): QueueKeys[] {
+  const home = queueKeys(name);
+  checkPartitions(count);
   const slot = slotOf(name);
   return [
     home,
