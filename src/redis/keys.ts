@@ -124,7 +124,6 @@ function partitionTag(name: string, i: number, count: number, home: number): str
   }
 }
 
-/** The keys of each of a queue's `count` partitions; partition 0 is the queue's own keys. */
 /** Refuses a partition count outside 1..MAX_PARTITIONS. */
 export function checkPartitions(count: unknown): number {
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_PARTITIONS) {
@@ -133,6 +132,7 @@ export function checkPartitions(count: unknown): number {
   return count;
 }
 
+/** The keys of each of a queue's `count` partitions; partition 0 is the queue's own keys. */
 export function partitionKeys(name: string, count: number): QueueKeys[] {
   const home = queueKeys(name);
   checkPartitions(count);
