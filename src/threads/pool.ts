@@ -12,7 +12,7 @@ import type {
   ThreadData,
   WireJob,
 } from './protocol.js';
-import { PING_MESSAGE, SHUTDOWN_MESSAGE } from './protocol.js';
+import { PING_MESSAGE, packJobs, SHUTDOWN_MESSAGE } from './protocol.js';
 
 // Piscina does not export its worker type; this is what its loadBalancer option is handed.
 type Balancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>;
@@ -171,7 +171,7 @@ export class ThreadPool {
       watchdog = setTimeout(check, STALLED_MS);
     };
     if (watchMs > 0) watchdog = setTimeout(check, watchMs);
-    const task: RunBatch = { batch, jobs, watched: watchMs > 0 };
+    const task: RunBatch = { batch, jobs: packJobs(jobs), watched: watchMs > 0 };
     try {
       return (await this.#piscina.run(task)) as BatchResult;
     } catch (error) {

@@ -26,6 +26,7 @@ import {
   MAX_PROGRESS_BYTES,
   PING_MESSAGE,
   SHUTDOWN_MESSAGE,
+  unpackJobs,
 } from './protocol.js';
 
 const data = workerData as ThreadData;
@@ -339,7 +340,8 @@ class EarlyPoster {
   }
 }
 
-export default async function runBatch({ batch, jobs, watched }: RunBatch): Promise<BatchResult> {
+export default async function runBatch({ batch, jobs: packed, watched }: RunBatch): Promise<BatchResult> {
+  const jobs = unpackJobs(packed);
   if (watched) early.postMessage({ batch, thread: threadId, outcomes: [] } satisfies EarlyOutcomes);
   handler ??= loadHandler();
   const module = await handler;
