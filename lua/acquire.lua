@@ -1,4 +1,5 @@
---[[ acquire: lease up to N waiting jobs to one dispatcher.
+--[[ acquire: lease up to N waiting jobs to one dispatcher (the work is in includes/lease.lua, which
+settle.lua shares to lease the capacity it frees in the same call).
 
 KEYS[1] pending     LIST  sluice:{q}:pending
 KEYS[2] jobs        HASH  sluice:{q}:jobs        id -> record
@@ -54,135 +55,17 @@ Invariants
     OOM the first write is one that frees memory
 ]]
 -- @include events
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-if redis.call('EXISTS', KEYS[6]) == 1 then
-  return { now, 0, -1, -1 }
-end
-
-local want = tonumber(ARGV[1])
-local setting = redis.call('HMGET', KEYS[7], 'max', 'duration', 'used')
-local max = tonumber(setting[1])
-local duration, used, forget
-if max then
-  duration = tonumber(setting[2])
-  if not duration or duration < 1 or max < 1 then
-    return redis.error_reply('ERR sluice: damaged rate limit at ' .. KEYS[7])
-  end
-  used = tonumber(setting[3]) or 0
-  forget = redis.call('ZRANGEBYSCORE', KEYS[8], '-inf', now - duration, 'LIMIT', 0, 1000)
-  for _, entry in ipairs(forget) do
-    used = used - tonumber(string.match(entry, '^%d+'))
-  end
-  want = math.min(want, max - used)
-end
-
--- ms until the oldest logged lease leaves the window (when a full window frees a slot)
-local function untilSlot()
-  local oldest = redis.call('ZRANGE', KEYS[8], 0, 0, 'WITHSCORES')
-  return math.max(1, (tonumber(oldest[2]) or now) + duration - now)
-end
-
-if max and want <= 0 then
-  if #forget > 0 then
-    redis.call('ZREMRANGEBYRANK', KEYS[8], 0, #forget - 1)
-    redis.call('HSET', KEYS[7], 'used', used)
-  end
-  return { now, 0, -1, untilSlot() }
-end
-
 -- @include level
-local ranked = redis.call('EXISTS', KEYS[9]) == 1
-
-local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
-if #due > 0 then
-  redis.call('ZREM', KEYS[5], unpack(due))
-  if ranked then
-    local records = redis.call('HMGET', KEYS[2], unpack(due))
-    local lists = {}
-    for i = #due, 1, -1 do
-      local list = listOf(KEYS[1], records[i])
-      lists[list] = lists[list] or {}
-      table.insert(lists[list], due[i])
-    end
-    for list, ids in pairs(lists) do
-      redis.call('RPUSH', list, unpack(ids))
-    end
-  else
-    local n = #due
-    for i = 1, math.floor(n / 2) do
-      due[i], due[n - i + 1] = due[n - i + 1], due[i]
-    end
-    redis.call('RPUSH', KEYS[1], unpack(due))
-  end
-end
-
-local ids
-local levels = ranked and { KEYS[1] .. ':1', KEYS[1] .. ':2', KEYS[1], KEYS[1] .. ':4', KEYS[1] .. ':5' }
-if ranked then
-  ids = {}
-  for _, list in ipairs(levels) do
-    if #ids < want then
-      for _, id in ipairs(redis.call('RPOP', list, want - #ids) or {}) do
-        ids[#ids + 1] = id
-      end
-    end
-  end
-  if #ids == 0 then
-    ids = false
-  end
-else
-  ids = redis.call('RPOP', KEYS[1], want)
-end
-if not ids then
-  -- the log is left as it is: trimming can wait for a call that leases
-  local first = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
-  return { now, 0, tonumber(first[2]) or -1, -1 }
-end
-
-local records = redis.call('HMGET', KEYS[2], unpack(ids))
-local counts = redis.call('HMGET', KEYS[3], unpack(ids))
-local deadline = now + tonumber(ARGV[2])
-local leases, tokens, started = {}, {}, {}
-local out = { now, redis.call('LLEN', KEYS[1]), -1, -1 }
-if ranked then
-  for _, list in ipairs(levels) do
-    if list ~= KEYS[1] then
-      out[2] = out[2] + redis.call('LLEN', list)
-    end
-  end
-end
-for i, id in ipairs(ids) do
-  local record = records[i]
-  if record then
-    local token = math.abs(tonumber(counts[i]) or 0) + 1
-    leases[#leases + 1] = deadline
-    leases[#leases + 1] = id
-    tokens[#tokens + 1] = id
-    tokens[#tokens + 1] = token
-    out[#out + 1] = id
-    out[#out + 1] = token
-    out[#out + 1] = record
-    started[#started + 1] = id
-  end
-end
-if #leases > 0 then
-  redis.call('ZADD', KEYS[4], unpack(leases))
-  redis.call('HSET', KEYS[3], unpack(tokens))
-end
-emit(KEYS[10], 'started', started)
-if max then
-  if #forget > 0 then
-    redis.call('ZREMRANGEBYRANK', KEYS[8], 0, #forget - 1)
-  end
-  local n = #tokens / 2
-  if n > 0 then
-    redis.call('ZADD', KEYS[8], now, n .. ':' .. tokens[1] .. ':' .. tokens[2])
-    used = used + n
-  end
-  redis.call('HSET', KEYS[7], 'used', used)
-  if used >= max then
-    out[4] = untilSlot()
-  end
-end
-return out
+-- @include lease
+return lease({
+  pending = KEYS[1],
+  jobs = KEYS[2],
+  deliveries = KEYS[3],
+  active = KEYS[4],
+  delayed = KEYS[5],
+  paused = KEYS[6],
+  limit = KEYS[7],
+  limitLog = KEYS[8],
+  priorities = KEYS[9],
+  events = KEYS[10],
+}, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))

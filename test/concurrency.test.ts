@@ -56,11 +56,17 @@ describe('concurrency', () => {
     await queue.close();
   });
 
-  it('leases about twice what can run when a limit is set, unless maxInFlight is given', () => {
+  it('sizes the window by the measured rate when a limit is set, unless maxInFlight is given', () => {
     const base = { queue: 'q', handler: 'h.js', threads: 4 };
-    expect(resolveEngineOptions(base).maxInFlight).toBe(8192);
-    expect(resolveEngineOptions({ ...base, concurrency: 5 }).maxInFlight).toBe(40);
-    expect(resolveEngineOptions({ ...base, concurrency: 5, maxInFlight: 1000 }).maxInFlight).toBe(1000);
+    expect(resolveEngineOptions(base)).toMatchObject({ maxInFlight: 8192, leaseAhead: false });
+    expect(resolveEngineOptions({ ...base, concurrency: 5 })).toMatchObject({
+      maxInFlight: 8192,
+      leaseAhead: true,
+    });
+    expect(resolveEngineOptions({ ...base, concurrency: 5, maxInFlight: 1000 })).toMatchObject({
+      maxInFlight: 1000,
+      leaseAhead: false,
+    });
     expect(() => resolveEngineOptions({ ...base, concurrency: -1 })).toThrow(/concurrency/);
   });
 });

@@ -46,6 +46,7 @@ describe('fencing tokens', () => {
       completed: 0,
       retried: 0,
       dead: 0,
+      retryDue: -1,
       stale: [id],
     });
     expect(await redis.hexists(keys.jobs, id)).toBe(1);
@@ -62,7 +63,7 @@ describe('fencing tokens', () => {
         { id, token: first, retryInMs: -1, entry: errorEntry('stale dead') },
       ],
     );
-    expect(failed).toEqual({ completed: 0, retried: 0, dead: 0, stale: [id, id] });
+    expect(failed).toEqual({ completed: 0, retried: 0, dead: 0, retryDue: -1, stale: [id, id] });
     expect(await redis.hexists(keys.errors, id)).toBe(0);
     expect(await redis.zscore(keys.dead, id)).toBeNull();
     expect(await redis.zscore(keys.delayed, id)).toBeNull();
@@ -82,6 +83,7 @@ describe('fencing tokens', () => {
       completed: 1,
       retried: 0,
       dead: 0,
+      retryDue: -1,
       stale: [],
     });
     expect(await redis.hexists(keys.jobs, id)).toBe(0);
@@ -98,7 +100,7 @@ describe('fencing tokens', () => {
     await expireAndReap(queue, id);
 
     const late = await settle(redis, keys, [{ id, token }], []);
-    expect(late).toEqual({ completed: 0, retried: 0, dead: 0, stale: [id] });
+    expect(late).toEqual({ completed: 0, retried: 0, dead: 0, retryDue: -1, stale: [id] });
     expect(await redis.lrange(keys.pending, 0, -1)).toEqual([id]);
     expect(await redis.hexists(keys.jobs, id)).toBe(1);
     expect(await redis.zscore(keys.active, id)).toBeNull();

@@ -28,3 +28,47 @@ export function batchSizes(n: number, threads: number, maxBatch: number): number
   const big = n % count;
   return Array.from({ length: count }, (_, i) => (i < big ? small + 1 : small));
 }
+
+/** Smoothing of the measured rate and round trip (weight of the newest sample). */
+const SMOOTHING = 0.25;
+
+/**
+ * The window of an engine whose jobs run at most `running` at once (`--concurrency`): what runs
+ * plus the jobs leased ahead, which must last the threads through a round trip at the measured
+ * rate (twice that, for the hand-off), and never fewer than what runs. Slow jobs keep it near
+ * 2 × running: few leases held, so other engines get the rest and a crash strands few; fast
+ * ones let it grow until the threads, not the round trips, set the pace.
+ */
+export class LeaseAhead {
+  #jobsPerMs = 0;
+  #roundTripMs = 0;
+  #lastAt: number | undefined;
+
+  constructor(
+    private readonly running: number,
+    /** The window never exceeds these (the engine's maxInFlight and maxInFlightBytes, its --batch). */
+    private readonly cap: WindowPolicy,
+  ) {}
+
+  /** A settle call returned: `count` outcomes written, at `at` (ms, monotonic), after `roundTripMs`. */
+  observe(count: number, roundTripMs: number, at: number): void {
+    if (this.#lastAt === undefined) {
+      this.#roundTripMs = roundTripMs;
+    } else {
+      const rate = count / Math.max(roundTripMs, at - this.#lastAt);
+      this.#jobsPerMs += SMOOTHING * (rate - this.#jobsPerMs);
+      this.#roundTripMs += SMOOTHING * (roundTripMs - this.#roundTripMs);
+    }
+    this.#lastAt = at;
+  }
+
+  window(): WindowPolicy {
+    const ahead = Math.max(this.running, Math.ceil(2 * this.#jobsPerMs * this.#roundTripMs));
+    const maxInFlight = Math.min(this.cap.maxInFlight, this.running + ahead);
+    return {
+      maxInFlight,
+      maxInFlightBytes: this.cap.maxInFlightBytes,
+      maxBlock: Math.min(this.cap.maxBlock, ahead),
+    };
+  }
+}

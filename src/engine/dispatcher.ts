@@ -1,13 +1,14 @@
-import type { Acquired, Leased } from '../redis/acquire.js';
+import type { Acquired, Leased, LeaseRequest } from '../redis/acquire.js';
 import { acquire } from '../redis/acquire.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { release } from '../redis/release.js';
+import type { Settled } from '../redis/settle.js';
 import type { ThreadPool } from '../threads/pool.js';
 import { batchFailureReason } from '../threads/pool.js';
 import type { BatchResult, Outcome } from '../threads/protocol.js';
 import { COMPLETED } from '../threads/protocol.js';
-import type { WindowPolicy } from './batching.js';
+import type { LeaseAhead, WindowPolicy } from './batching.js';
 import { batchSizes, nextBlockSize } from './batching.js';
 import type { RedisClock } from './clock.js';
 import type { FailureReason } from './failure.js';
@@ -15,7 +16,7 @@ import { decodeOptionHeader } from './job-options.js';
 import type { Leases } from './leases.js';
 import type { Logger } from './logger.js';
 import type { ProgressWriter } from './progress.js';
-import type { Settler } from './settler.js';
+import type { SettleBroker, Settler } from './settler.js';
 
 /**
  * The dispatcher moves jobs from Redis to the thread pool and their outcomes back.
@@ -23,12 +24,18 @@ import type { Settler } from './settler.js';
  * States (changed only through #to(), which asserts the move is allowed):
  *   starting   constructed, run() not called yet
  *   acquiring  an acquire call is in flight, or about to be
- *   idle       the queue was empty: waiting for a wake message, the next due delayed job or
- *              the 1 s poll (an idle process sends about one command a second)
+ *   idle       the queue was empty: waiting for a wake message, the next due delayed job (or
+ *              retry this engine's settle calls scheduled) or the 1 s poll (an idle process
+ *              sends about one command a second)
  *   limited    the queue's rate limit is full: waiting the ms the acquire reply gave until it
  *              frees a slot (at most the 1 s poll; a wake message, sent when the limit changes,
  *              ends it early)
  *   full       the in-flight window is full: waiting for batches to finish (backpressure)
+ *
+ * In every state but draining and stopped, each settle call also leases the window places it
+ * frees (SettleBroker): while jobs run, one round trip per block settles and leases. The loop
+ * then only acquires what no settle call is about to fill, and a settle reply that found the
+ * queue empty sends it idle without an acquire of its own.
  *   draining   stop() was called: no more acquires; running batches finish within the grace
  *              period, unstarted and interrupted jobs are released
  *   stopped    every held job is settled, released, or left for the janitor
@@ -46,7 +53,8 @@ const MOVES: Readonly<Record<DispatcherState, readonly DispatcherState[]>> = {
 };
 
 export interface DispatcherOptions {
-  window: WindowPolicy;
+  /** A fixed window, or one that grows with the measured rate (engines with --concurrency). */
+  window: WindowPolicy | LeaseAhead;
   /** Jobs per thread batch, at most. */
   maxBatch: number;
   threads: number;
@@ -86,11 +94,27 @@ function longestTimeout(jobs: readonly Leased[]): number {
   return longest;
 }
 
-export class Dispatcher {
+/** What the last settle reply told of the queue: it had nothing more to lease (see #took). */
+interface Emptied {
+  /** Due time (Redis clock) of the earliest delayed job, or -1. */
+  nextDue: number;
+}
+
+export class Dispatcher implements SettleBroker {
   #state: DispatcherState = 'starting';
   #wakeUp: (() => void) | undefined;
+  /** The pending pause's timer and when it ends (performance.now()), so a due retry can move it up. */
+  #pauseTimer: NodeJS.Timeout | undefined;
+  #pauseEnds = Number.POSITIVE_INFINITY;
   /** A wake message came while we were busy: the next empty acquire must not go idle. */
   #workSignalled = false;
+  /** Wake messages so far: a settle reply that was sent before the latest cannot prove the queue empty. */
+  #wakes = 0;
+  /** Jobs asked for by settle calls in flight: the loop counts them as leased. */
+  #reserved = 0;
+  #emptied: Emptied | undefined;
+  /** Releases of jobs a settle reply brought during a drain: the drain waits for them. */
+  readonly #lateReleases: Promise<void>[] = [];
   #acquireErrors = 0;
   /** Batches leased but not yet handed to the pool (the pool gets at most its capacity). */
   readonly #queued: Leased[][] = [];
@@ -161,7 +185,75 @@ export class Dispatcher {
   /** A wake message: work was added to an empty queue, or the rate limit changed. */
   signalWork(): void {
     this.#workSignalled = true;
+    this.#wakes += 1;
+    this.#emptied = undefined;
     if (this.#state === 'idle' || this.#state === 'limited') this.#nudge();
+  }
+
+  /** SettleBroker: the lease a settle call freeing `freeing` window places makes with it. */
+  reserve(freeing: number): (LeaseRequest & { wakes: number }) | undefined {
+    if (this.#draining || this.#state === 'limited' || this.#state === 'starting') return undefined;
+    const { leases } = this.deps;
+    const max = nextBlockSize(leases.size - freeing + this.#reserved, leases.bytes, this.#window());
+    if (max === 0) return undefined;
+    this.#reserved += max;
+    return {
+      max,
+      leaseMs: this.options.leaseMs,
+      promoteLimit: this.options.promoteLimit,
+      wakes: this.#wakes,
+    };
+  }
+
+  /** SettleBroker: a settle call ended; hand on what it leased, and wake for its retries. */
+  settled(lease: LeaseRequest | undefined, settled: Settled | undefined, roundTripMs: number): void {
+    if (lease !== undefined) this.#reserved -= lease.max;
+    if (settled === undefined) return;
+    const { window } = this.options;
+    if (!('maxInFlight' in window)) {
+      window.observe(settled.completed + settled.retried + settled.dead, roundTripMs, performance.now());
+    }
+    const got = settled.leased;
+    if (got !== undefined && lease !== undefined) this.#took(got, lease as LeaseRequest & { wakes: number });
+    this.#wakeBy(settled.retryDue);
+    this.capacityFreed();
+  }
+
+  /** Jobs a settle call leased: dispatched as an acquire's are; the rest of its reply tells of the queue. */
+  #took(got: Acquired, lease: LeaseRequest & { wakes: number }): void {
+    const { leases, clock } = this.deps;
+    clock.observe(got.now);
+    if (got.jobs.length > 0) {
+      leases.add(got.jobs);
+      if (this.#draining) {
+        this.#lateReleases.push(this.#release(got.jobs));
+        return;
+      }
+      this.#dispatch(got.jobs);
+    }
+    if (got.pendingLeft > 0) {
+      // More waits than this call could take: an idle loop acquires it.
+      if (this.#state === 'idle') this.#nudge();
+    } else if (got.jobs.length < lease.max && got.limitWait < 0 && lease.wakes === this.#wakes) {
+      // An idle loop stays idle (woken in time for nextDue); a busy one goes idle next.
+      if (this.#state === 'idle') this.#wakeBy(got.nextDue);
+      else this.#emptied = { nextDue: got.nextDue };
+    }
+  }
+
+  /** An idle loop wakes no later than Redis time `due` (a delayed job or retry falls due then). */
+  #wakeBy(due: number): void {
+    if (due < 0 || this.#state !== 'idle' || !this.deps.clock.known) return;
+    const inMs = Math.max(1, due - this.deps.clock.now());
+    if (performance.now() + inMs >= this.#pauseEnds) return;
+    clearTimeout(this.#pauseTimer);
+    this.#pauseEnds = performance.now() + inMs;
+    this.#pauseTimer = setTimeout(() => this.#nudge(), inMs);
+  }
+
+  #window(): WindowPolicy {
+    const { window } = this.options;
+    return 'maxInFlight' in window ? window : window.window();
   }
 
   /**
@@ -186,15 +278,25 @@ export class Dispatcher {
     wake?.();
   }
 
-  /** Waits for a nudge, or for ms to pass. */
+  /** Waits for a nudge, or for ms to pass (or less: see #wakeBy). */
   #pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = Number.isFinite(ms) ? setTimeout(() => this.#nudge(), ms) : undefined;
+      this.#pauseEnds = performance.now() + ms;
+      this.#pauseTimer = Number.isFinite(ms) ? setTimeout(() => this.#nudge(), ms) : undefined;
       this.#wakeUp = () => {
-        clearTimeout(timer);
+        clearTimeout(this.#pauseTimer);
+        this.#pauseTimer = undefined;
+        this.#pauseEnds = Number.POSITIVE_INFINITY;
         resolve();
       };
     });
+  }
+
+  /** Idle until a wake message, Redis time nextDue (when > 0), or the poll. */
+  async #idle(nextDue: number, now: number): Promise<void> {
+    this.#to('idle');
+    const untilDue = nextDue > 0 ? Math.max(1, nextDue - now) : IDLE_POLL_MS;
+    await this.#pause(Math.min(IDLE_POLL_MS, untilDue));
   }
 
   get #draining(): boolean {
@@ -203,12 +305,21 @@ export class Dispatcher {
 
   async #acquireLoop(): Promise<void> {
     const { redis, keys, leases, clock, log } = this.deps;
-    const { window, leaseMs, promoteLimit } = this.options;
+    const { leaseMs, promoteLimit } = this.options;
     while (!this.#draining) {
-      const want = nextBlockSize(leases.size, leases.bytes, window);
+      const want = nextBlockSize(leases.size + this.#reserved, leases.bytes, this.#window());
       if (want === 0) {
         this.#to('full');
         await this.#pause(Number.POSITIVE_INFINITY);
+        if (this.#draining) return;
+        this.#to('acquiring');
+        continue;
+      }
+      const emptied = this.#emptied;
+      if (emptied !== undefined) {
+        // A settle call just found nothing more to lease: no acquire would either.
+        this.#emptied = undefined;
+        await this.#idle(emptied.nextDue, clock.now());
         if (this.#draining) return;
         this.#to('acquiring');
         continue;
@@ -226,6 +337,7 @@ export class Dispatcher {
         continue;
       }
       clock.observe(got.now);
+      this.#emptied = undefined; // this reply is the newer word on the queue
       if (got.jobs.length > 0) {
         leases.add(got.jobs);
         if (this.#draining) {
@@ -242,9 +354,7 @@ export class Dispatcher {
         this.#to('limited');
         await this.#pause(Math.min(IDLE_POLL_MS, got.limitWait));
       } else {
-        this.#to('idle');
-        const untilDue = got.nextDue > 0 ? Math.max(1, got.nextDue - got.now) : IDLE_POLL_MS;
-        await this.#pause(Math.min(IDLE_POLL_MS, untilDue));
+        await this.#idle(got.nextDue, got.now);
       }
       if (this.#draining) return;
       this.#to('acquiring');
@@ -403,6 +513,7 @@ export class Dispatcher {
       await this.#waitForBatches(this.options.interruptWaitMs);
     }
     await settler.drain();
+    await Promise.all(this.#lateReleases.splice(0));
     await this.#release(this.#interrupted.splice(0));
     leases.stop();
     this.deps.progress.stop();

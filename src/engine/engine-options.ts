@@ -20,7 +20,11 @@ export interface EngineOptions {
   leaseMs?: number;
   /** Jobs per acquire call, at most. */
   batch?: number;
-  /** Jobs leased and not yet settled, at most (default 8192, or 2 × threads × concurrency when that is set). */
+  /**
+   * Jobs leased and not yet settled, at most (default 8192). With concurrency set and this not,
+   * the window is what can run (threads × concurrency) plus what lasts the threads through a
+   * round trip at the measured rate, at least as much again, up to 8192.
+   */
   maxInFlight?: number;
   /** Record bytes leased and not yet settled, at most. */
   maxInFlightBytes?: number;
@@ -39,8 +43,13 @@ export interface EngineOptions {
   janitorIntervalMs?: number;
   /** On stop, running jobs get this long (ms) to finish before their AbortSignal fires. */
   graceMs?: number;
-  /** Settle when this many outcomes wait, or after settleWaitMs. */
+  /** Settle when this many outcomes wait, even while a settle call is in flight. */
   settleBatch?: number;
+  /**
+   * 0 (the default): settle as soon as no settle call is in flight, so a lone job settles at
+   * once and outcomes that come faster than round trips share a call. Else let outcomes gather
+   * for up to this many ms.
+   */
   settleWaitMs?: number;
   /**
    * The queue's partitions (1-256; see QueueOptions.partitions): stored when the queue has none
@@ -53,6 +62,11 @@ export interface EngineOptions {
 export type ResolvedEngineOptions = Required<Omit<EngineOptions, 'logger' | 'partitions'>> & {
   logger: Logger | undefined;
   partitions: number | undefined;
+  /**
+   * The window follows the measured rate (see LeaseAhead), with maxInFlight as its cap: set when
+   * concurrency is and maxInFlight is not.
+   */
+  leaseAhead: boolean;
 };
 
 export const ENGINE_DEFAULTS = {
@@ -70,8 +84,8 @@ export const ENGINE_DEFAULTS = {
   janitorIntervalMs: 5 * SECOND,
   graceMs: 30 * SECOND,
   settleBatch: 1000,
-  settleWaitMs: 2,
-} satisfies Omit<ResolvedEngineOptions, 'queue' | 'handler' | 'logger' | 'partitions'>;
+  settleWaitMs: 0,
+} satisfies Omit<ResolvedEngineOptions, 'queue' | 'handler' | 'logger' | 'partitions' | 'leaseAhead'>;
 
 const LIMITS: Record<keyof typeof ENGINE_DEFAULTS, [number, number] | undefined> = {
   connection: undefined,
@@ -102,6 +116,7 @@ export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOpti
     ...options,
     logger: options.logger,
     partitions: options.partitions,
+    leaseAhead: false,
   } as ResolvedEngineOptions;
   if (options.partitions !== undefined) checkPartitions(options.partitions);
   for (const [field, range] of Object.entries(LIMITS)) {
@@ -118,10 +133,8 @@ export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOpti
   ) {
     throw invalidOption('connection', 'must be a Redis URL or ioredis options');
   }
-  if (options.maxInFlight === undefined && resolved.concurrency > 0) {
-    // Lease about twice what can run: jobs leased beyond that would only wait here, holding
-    // leases other engines could use and running late (or twice) after a fault.
-    resolved.maxInFlight = Math.min(ENGINE_DEFAULTS.maxInFlight, 2 * resolved.threads * resolved.concurrency);
-  }
+  // Jobs leased beyond what lasts through a round trip would only wait here, holding leases
+  // other engines could use: with a concurrency limit, the window follows the measured rate.
+  resolved.leaseAhead = options.maxInFlight === undefined && resolved.concurrency > 0;
   return resolved;
 }

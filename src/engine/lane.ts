@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import type { ThreadPool } from '../threads/pool.js';
+import { LeaseAhead } from './batching.js';
 import { RedisClock } from './clock.js';
 import { Dispatcher, type DispatcherState } from './dispatcher.js';
 import type { ResolvedEngineOptions } from './engine-options.js';
@@ -58,8 +59,16 @@ export function startLane(keys: QueueKeys, lanes: number, shared: LaneShared): L
     { maxBatch: options.settleBatch, maxWaitMs: options.settleWaitMs },
     laneLog,
     metrics,
-    () => dispatcher?.capacityFreed(),
+    {
+      reserve: (freeing) => dispatcher?.reserve(freeing),
+      settled: (lease, settled, roundTripMs) => dispatcher?.settled(lease, settled, roundTripMs),
+    },
   );
+  const cap = {
+    maxInFlight: Math.ceil(options.maxInFlight / lanes),
+    maxInFlightBytes: Math.ceil(options.maxInFlightBytes / lanes),
+    maxBlock: options.batch,
+  };
   dispatcher = new Dispatcher(
     {
       redis,
@@ -73,11 +82,9 @@ export function startLane(keys: QueueKeys, lanes: number, shared: LaneShared): L
       log: laneLog,
     },
     {
-      window: {
-        maxInFlight: Math.ceil(options.maxInFlight / lanes),
-        maxInFlightBytes: Math.ceil(options.maxInFlightBytes / lanes),
-        maxBlock: options.batch,
-      },
+      window: options.leaseAhead
+        ? new LeaseAhead(Math.ceil((options.threads * options.concurrency) / lanes), cap)
+        : cap,
       maxBatch: options.threadBatch,
       threads: options.threads,
       leaseMs: options.leaseMs,

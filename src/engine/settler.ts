@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Leased } from '../redis/acquire.js';
+import type { Leased, LeaseRequest } from '../redis/acquire.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
-import type { Completion, Failure } from '../redis/settle.js';
+import type { Completion, Failure, Settled } from '../redis/settle.js';
 import { settle } from '../redis/settle.js';
 import type { FailedOutcome, KeptOutcome } from '../threads/protocol.js';
 import { failureStep } from './backoff.js';
@@ -16,10 +16,22 @@ import type { EngineMetrics } from './metrics.js';
 import { decodeRecord } from './record.js';
 
 export interface SettlerOptions {
-  /** Flush once this many outcomes are waiting... */
+  /** Flush once this many outcomes are waiting, even while a settle call is in flight. */
   maxBatch: number;
-  /** ...or once the oldest has waited this long (ms). */
+  /**
+   * 0: flush as soon as no settle call is in flight (outcomes of one event-loop turn go
+   * together; those that come while a call is in flight go in the next, when it returns). Else
+   * let the oldest outcome wait up to this long (ms) to gather more.
+   */
   maxWaitMs: number;
+}
+
+/** The dispatcher's side of a settle call: what to lease with it, and what its reply brought. */
+export interface SettleBroker {
+  /** A lease for the call to make, given the window places it frees (undefined: none). */
+  reserve(freeing: number): LeaseRequest | undefined;
+  /** A call ended (`settled` undefined: it failed and will be sent again, without a lease). */
+  settled(lease: LeaseRequest | undefined, settled: Settled | undefined, roundTripMs: number): void;
 }
 
 /**
@@ -60,12 +72,14 @@ interface Outcomes {
 }
 
 /**
- * Collects job outcomes and settles them in batches (one settle script call per flush). A batch
- * that cannot be written is kept and tried again: its leases stay renewed meanwhile.
+ * Collects job outcomes and settles them in batches (one settle script call per flush, which
+ * also leases the window places it frees: see SettleBroker). A batch that cannot be written is
+ * kept and tried again: its leases stay renewed meanwhile.
  */
 export class Settler {
   #buffer: Outcomes = { completions: [], failures: [] };
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   readonly #sending = new Set<Promise<void>>();
   #settled = 0;
 
@@ -76,8 +90,7 @@ export class Settler {
     private readonly options: SettlerOptions,
     private readonly log: Logger,
     private readonly metrics: EngineMetrics,
-    /** Called after a batch is written: its leases are free again. */
-    private readonly onSettled: () => void,
+    private readonly broker: SettleBroker,
   ) {}
 
   /** Job outcomes written so far. */
@@ -122,20 +135,29 @@ export class Settler {
 
   #schedule(): void {
     if (this.#size() >= this.options.maxBatch) this.#flush();
-    else this.#timer ??= setTimeout(() => this.#flush(), this.options.maxWaitMs);
+    else if (this.options.maxWaitMs > 0)
+      this.#timer ??= setTimeout(() => this.#flush(), this.options.maxWaitMs);
+    else if (this.#sending.size === 0) this.#immediate ??= setImmediate(() => this.#flush());
   }
 
   #flush(): void {
     clearTimeout(this.#timer);
+    clearImmediate(this.#immediate);
     this.#timer = undefined;
-    if (this.#size() === 0) return;
+    this.#immediate = undefined;
+    const size = this.#size();
+    if (size === 0) return;
     const batch = this.#buffer;
     this.#buffer = { completions: [], failures: [] };
-    const sending = this.#send(batch).finally(() => this.#sending.delete(sending));
+    const sending = this.#send(batch, this.broker.reserve(size)).finally(() => {
+      this.#sending.delete(sending);
+      // What came while the call was in flight goes now, in one call.
+      if (this.options.maxWaitMs === 0 && this.#sending.size === 0) this.#flush();
+    });
     this.#sending.add(sending);
   }
 
-  async #send(batch: Outcomes, attempt = 1): Promise<void> {
+  async #send(batch: Outcomes, lease: LeaseRequest | undefined, attempt = 1): Promise<void> {
     const started = performance.now();
     try {
       const result = await settle(
@@ -143,14 +165,16 @@ export class Settler {
         this.keys,
         batch.completions,
         batch.failures.map((f) => f.failure),
+        lease,
       );
       for (const job of batch.completions) this.leases.drop(job);
       for (const { job } of batch.failures) this.leases.drop(job);
-      this.metrics.settleSeconds.observe((performance.now() - started) / 1000);
+      const roundTripMs = performance.now() - started;
+      this.metrics.settleSeconds.observe(roundTripMs / 1000);
       const count = batch.completions.length + batch.failures.length;
       this.#settled += count;
       this.metrics.settled.inc(count);
-      this.onSettled();
+      this.broker.settled(lease, result, roundTripMs);
       if (result.stale.length > 0) {
         this.log.warn(
           { jobIds: result.stale.slice(0, 20), count: result.stale.length },
@@ -158,13 +182,15 @@ export class Settler {
         );
       }
     } catch (error) {
+      // Jobs the call may have leased before its reply was lost come back through the janitor.
+      if (lease !== undefined) this.broker.settled(lease, undefined, performance.now() - started);
       const delay = Math.min(2000, 50 * 2 ** attempt);
       this.log.warn(
         { err: error, jobs: batch.completions.length + batch.failures.length, retryInMs: delay },
         'settle failed; retrying',
       );
       await sleep(delay);
-      await this.#send(batch, attempt + 1);
+      await this.#send(batch, undefined, attempt + 1);
     }
   }
 }

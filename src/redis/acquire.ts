@@ -47,15 +47,27 @@ export async function acquire(
     ],
     [Math.min(max, ACQUIRE_MAX), leaseMs, promoteLimit],
   )) as (string | number)[];
+  return parseLeased(reply, 0);
+}
+
+/** What to lease along with a settle call (see lua/settle.lua), as acquire's arguments. */
+export interface LeaseRequest {
+  max: number;
+  leaseMs: number;
+  promoteLimit: number;
+}
+
+/** Parses a lease reply (lua/includes/lease.lua) that starts at reply[from]. */
+export function parseLeased(reply: readonly (string | number)[], from: number): Acquired {
   const jobs: Leased[] = [];
-  for (let i = 4; i < reply.length; i += 3) {
+  for (let i = from + 4; i < reply.length; i += 3) {
     jobs.push({ id: reply[i] as string, token: reply[i + 1] as number, record: reply[i + 2] as string });
   }
   return {
-    now: reply[0] as number,
-    pendingLeft: reply[1] as number,
-    nextDue: reply[2] as number,
-    limitWait: reply[3] as number,
+    now: reply[from] as number,
+    pendingLeft: reply[from + 1] as number,
+    nextDue: reply[from + 2] as number,
+    limitWait: reply[from + 3] as number,
     jobs,
   };
 }

@@ -1,5 +1,7 @@
 import type { Fingerprint } from '../engine/fingerprint.js';
 import { entryFingerprint } from '../engine/fingerprint.js';
+import type { Acquired, LeaseRequest } from './acquire.js';
+import { ACQUIRE_MAX, parseLeased } from './acquire.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
@@ -40,6 +42,10 @@ export interface Settled {
   dead: number;
   /** Ids whose token was stale (the lease was lost): nothing was changed for them. */
   stale: string[];
+  /** Earliest due time (ms, Redis clock) of the retries put in delayed, else -1. */
+  retryDue: number;
+  /** The jobs leased in the same call, when a LeaseRequest was given (and the rate limit is sound). */
+  leased?: Acquired;
 }
 
 export const SETTLE_MAX = 1000;
@@ -49,6 +55,7 @@ async function settleChunk(
   keys: QueueKeys,
   completions: readonly Completion[],
   failures: readonly Failure[],
+  lease: LeaseRequest | undefined,
 ): Promise<Settled> {
   const kept = completions.filter((c) => c.kept !== undefined);
   const args: (string | number)[] = [
@@ -56,6 +63,9 @@ async function settleChunk(
     keys.finished,
     keys.resultPrefix,
     keys.uniquePrefix,
+    lease === undefined ? 0 : Math.min(lease.max, ACQUIRE_MAX),
+    lease?.leaseMs ?? 0,
+    lease?.promoteLimit ?? 0,
     completions.length,
     kept.length,
   ];
@@ -88,38 +98,53 @@ async function settleChunk(
       keys.completed,
       keys['completed-jobs'],
       keys.events,
+      keys.paused,
+      keys.limit,
+      keys['limit-log'],
     ],
     args,
   )) as (number | string)[];
-  return {
+  const leaseAt = 5 + (reply[4] as number);
+  const settled: Settled = {
     completed: reply[0] as number,
     retried: reply[1] as number,
     dead: reply[2] as number,
-    stale: reply.slice(3) as string[],
+    retryDue: reply[3] as number,
+    stale: reply.slice(5, leaseAt) as string[],
   };
+  if (reply.length > leaseAt) settled.leased = parseLeased(reply, leaseAt);
+  return settled;
 }
 
-/** Completes and fails leased jobs, each fenced by its token (see lua/settle.lua). */
+/**
+ * Completes and fails leased jobs, each fenced by its token (see lua/settle.lua). With `lease`,
+ * the same call then leases up to lease.max waiting jobs (the first of several chunks does).
+ */
 export async function settle(
   redis: RedisClient,
   keys: QueueKeys,
   completions: readonly Completion[],
   failures: readonly Failure[],
+  lease?: LeaseRequest,
 ): Promise<Settled> {
   if (completions.length + failures.length <= SETTLE_MAX)
-    return settleChunk(redis, keys, completions, failures);
-  const parts: Promise<Settled>[] = [];
+    return settleChunk(redis, keys, completions, failures, lease);
+  const chunks: [Completion[], Failure[]][] = [];
   for (let i = 0; i < completions.length; i += SETTLE_MAX) {
-    parts.push(settleChunk(redis, keys, completions.slice(i, i + SETTLE_MAX), []));
+    chunks.push([completions.slice(i, i + SETTLE_MAX), []]);
   }
-  for (let i = 0; i < failures.length; i += SETTLE_MAX) {
-    parts.push(settleChunk(redis, keys, [], failures.slice(i, i + SETTLE_MAX)));
-  }
-  const results = await Promise.all(parts);
-  return {
+  for (let i = 0; i < failures.length; i += SETTLE_MAX) chunks.push([[], failures.slice(i, i + SETTLE_MAX)]);
+  const results = await Promise.all(
+    chunks.map(([c, f], i) => settleChunk(redis, keys, c, f, i === 0 ? lease : undefined)),
+  );
+  const dues = results.map((r) => r.retryDue).filter((due) => due >= 0);
+  const settled: Settled = {
     completed: results.reduce((n, r) => n + r.completed, 0),
     retried: results.reduce((n, r) => n + r.retried, 0),
     dead: results.reduce((n, r) => n + r.dead, 0),
+    retryDue: dues.length > 0 ? Math.min(...dues) : -1,
     stale: results.flatMap((r) => r.stale),
   };
+  if (results[0]?.leased !== undefined) settled.leased = results[0].leased;
+  return settled;
 }

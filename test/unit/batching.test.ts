@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchSizes, nextBlockSize, type WindowPolicy } from '../../dist/engine/batching.js';
+import { batchSizes, LeaseAhead, nextBlockSize, type WindowPolicy } from '../../dist/engine/batching.js';
 
 const MIB = 1024 * 1024;
 const policy: WindowPolicy = { maxInFlight: 8192, maxInFlightBytes: 64 * MIB, maxBlock: 512 };
@@ -85,5 +85,42 @@ describe('batchSizes', () => {
       }
     }
     expect(uneven).toEqual([]);
+  });
+});
+
+describe('LeaseAhead', () => {
+  const cap: WindowPolicy = { maxInFlight: 8192, maxInFlightBytes: 64 * MIB, maxBlock: 1000 };
+
+  /** Settle replies of `count` outcomes, `everyMs` apart, each taking `roundTripMs`. */
+  function feed(window: LeaseAhead, count: number, everyMs: number, roundTripMs: number, times = 40): void {
+    for (let i = 0; i < times; i++) window.observe(count, roundTripMs, i * everyMs);
+  }
+
+  it('starts at twice what can run, a block of what can run', () => {
+    expect(new LeaseAhead(8, cap).window()).toEqual({
+      maxInFlight: 16,
+      maxInFlightBytes: 64 * MIB,
+      maxBlock: 8,
+    });
+  });
+
+  it('stays at twice what can run for jobs slower than a round trip', () => {
+    // One job at a time, 100 ms each, settled in 0.3 ms.
+    const window = new LeaseAhead(1, cap);
+    feed(window, 1, 100, 0.3);
+    expect(window.window()).toMatchObject({ maxInFlight: 2, maxBlock: 1 });
+  });
+
+  it('leases what lasts twice the round trip for fast jobs', () => {
+    // 64 outcomes a ms, settled in 0.5 ms: 64 jobs ahead, in blocks of 64.
+    const window = new LeaseAhead(1, cap);
+    feed(window, 64, 1, 0.5);
+    expect(window.window()).toMatchObject({ maxInFlight: 65, maxBlock: 64 });
+  });
+
+  it('never leaves the cap', () => {
+    const window = new LeaseAhead(4, { maxInFlight: 50, maxInFlightBytes: MIB, maxBlock: 20 });
+    feed(window, 1000, 1, 5);
+    expect(window.window()).toEqual({ maxInFlight: 50, maxInFlightBytes: MIB, maxBlock: 20 });
   });
 });
