@@ -2,8 +2,6 @@ export { Engine } from './engine/engine.js';
 export type { EngineOptions } from './engine/engine-options.js';
 export { ENGINE_DEFAULTS } from './engine/engine-options.js';
 export type { ErrorEntry, FailureReason } from './engine/failure.js';
-export type { BackoffOptions, BackoffType, JobOptions } from './engine/job-options.js';
-export { JOB_DEFAULTS } from './engine/job-options.js';
 export type {
   BulkJob,
   DeadQuery,
@@ -19,6 +17,8 @@ export type { RateLimit } from './engine/rate-limit.js';
 export type { Retention, RetentionLimit } from './engine/retention.js';
 export type { ScheduleInfo, ScheduleJob, ScheduleSpec } from './engine/schedules.js';
 export { ErrorCode, SluiceError } from './errors.js';
+export type { BackoffOptions, BackoffType, JobOptions } from './job/job-options.js';
+export { JOB_DEFAULTS } from './job/job-options.js';
 export type { CancelStatus } from './redis/cancel.js';
 export type { DeadFilter } from './redis/dead-filter.js';
 export type { DeadGroup } from './redis/dead-groups.js';

@@ -4,8 +4,8 @@
  */
 import { Bench } from 'tinybench';
 import { batchSizes, nextBlockSize } from '../../dist/engine/batching.js';
-import { prepareJobOptions } from '../../dist/engine/job-options.js';
-import { decodeRecord, encodePayload } from '../../dist/engine/record.js';
+import { prepareJobOptions } from '../../dist/job/job-options.js';
+import { decodeRecord, encodePayload } from '../../dist/job/record.js';
 import { queueKeys } from '../../dist/redis/keys.js';
 import { TINY_PAYLOAD, uuidPayload } from '../lib/payloads.js';
 

@@ -1,5 +1,5 @@
 -- The list a job waits in: `pending` (sluice:{q}:pending), or `pending`:<level> when its record's
--- option header carries a priority (its 8th field; see src/engine/job-options.ts).
+-- option header carries a priority (its 8th field; see src/job/job-options.ts).
 local function listOf(pending, record)
   local level = record and string.match(record,
     '^%d+|%d+|[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|')

@@ -12,7 +12,6 @@ import type { LeaseAhead, WindowPolicy } from './batching.js';
 import { batchSizes, nextBlockSize } from './batching.js';
 import type { RedisClock } from './clock.js';
 import type { FailureReason } from './failure.js';
-import { decodeOptionHeader } from './job-options.js';
 import type { Leases } from './leases.js';
 import type { Logger } from './logger.js';
 import type { ProgressWriter } from './progress.js';
@@ -80,18 +79,6 @@ interface Deps {
   progress: ProgressWriter;
   clock: RedisClock;
   log: Logger;
-}
-
-/** Longest job timeout in a batch (0: none has one). Most records carry no option header. */
-function longestTimeout(jobs: readonly Leased[]): number {
-  let longest = 0;
-  for (const { record } of jobs) {
-    const a = record.indexOf('|');
-    const b = record.indexOf('|', a + 1);
-    const c = record.indexOf('|', b + 1);
-    if (c > b + 1) longest = Math.max(longest, decodeOptionHeader(record.slice(b + 1, c))?.timeout ?? 0);
-  }
-  return longest;
 }
 
 /** What the last settle reply told of the queue: it had nothing more to lease (see #took). */
@@ -407,7 +394,6 @@ export class Dispatcher implements SettleBroker {
   }
 
   async #runBatch(batch: Leased[], quarantined: boolean, halfDone: () => void): Promise<void> {
-    const timeout = longestTimeout(batch);
     // Outcomes can come early (jobs done while a slow batch-mate runs) and again in the result.
     const handled = new Uint8Array(batch.length);
     let done = 0;
@@ -420,7 +406,7 @@ export class Dispatcher implements SettleBroker {
     let results: BatchResult;
     try {
       results = await (quarantined ? this.deps.quarantine : this.deps.pool).run(batch, {
-        watchMs: timeout > 0 ? timeout + this.options.watchdogGraceMs : 0,
+        watchGraceMs: this.options.watchdogGraceMs,
         onEarly: (early) => {
           for (const [i, outcome] of early) handle(i, outcome);
           if (2 * done >= batch.length) halfDone();

@@ -1,4 +1,7 @@
 import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
+import type { JobOptions } from '../job/job-options.js';
+import { isValidJobId, prepareJobOptions } from '../job/job-options.js';
+import { encodePayload, recordBody } from '../job/record.js';
 import type { CancelStatus } from '../redis/cancel.js';
 import { cancel } from '../redis/cancel.js';
 import type { Connection, RedisClient } from '../redis/connection.js';
@@ -33,8 +36,6 @@ import type { QueueSnapshot } from '../redis/snapshot.js';
 import { snapshot } from '../redis/snapshot.js';
 import { KIB, MIB } from '../units.js';
 import { GROUP_ID } from './fingerprint.js';
-import type { JobOptions } from './job-options.js';
-import { isValidJobId, prepareJobOptions } from './job-options.js';
 import {
   mergeEngines,
   mergeGroups,
@@ -47,7 +48,6 @@ import { GENERATED_ID } from './partition-route.js';
 import { QueueLayout } from './queue-layout.js';
 import type { RateLimit } from './rate-limit.js';
 import { checkRateLimit } from './rate-limit.js';
-import { encodePayload, recordBody } from './record.js';
 import type { Retention } from './retention.js';
 import { checkRetention } from './retention.js';
 import type { ScheduleInfo, ScheduleJob, ScheduleSpec } from './schedules.js';

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { JOB_DEFAULTS } from '../job/job-options.js';
+import { decodeRecord } from '../job/record.js';
 import type { Leased, LeaseRequest } from '../redis/acquire.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
@@ -9,11 +11,9 @@ import { failureStep } from './backoff.js';
 import type { FailureReason } from './failure.js';
 import { encodeErrorEntry, isRetryable } from './failure.js';
 import { fingerprint } from './fingerprint.js';
-import { JOB_DEFAULTS } from './job-options.js';
 import type { Leases } from './leases.js';
 import type { Logger } from './logger.js';
 import type { EngineMetrics } from './metrics.js';
-import { decodeRecord } from './record.js';
 
 export interface SettlerOptions {
   /** Flush once this many outcomes are waiting, even while a settle call is in flight. */
@@ -34,6 +34,18 @@ export interface SettleBroker {
   settled(lease: LeaseRequest | undefined, settled: Settled | undefined, roundTripMs: number): void;
 }
 
+/** What happens after a failed attempt the thread did not decide (see FailedOutcome.next). */
+function stepOf(job: Leased, outcome: FailedOutcome & { reason: FailureReason }, random: number) {
+  const record = decodeRecord(job.record);
+  return failureStep(
+    job.token - (record?.base ?? 0),
+    record?.options ?? JOB_DEFAULTS,
+    random,
+    record !== undefined && isRetryable(outcome.reason),
+    outcome.retryInMs,
+  );
+}
+
 /**
  * Builds the settle entry of a failed attempt: its error entry and what happens next, and for a
  * dead-lettering one its fingerprint group (retries skip that work).
@@ -43,16 +55,13 @@ export function failureFor(
   outcome: FailedOutcome & { reason: FailureReason },
   random: number,
 ): Failure {
-  const record = decodeRecord(job.record);
-  const options = record?.options ?? JOB_DEFAULTS;
-  const attempt = job.token - (record?.base ?? 0);
-  const step = failureStep(
-    attempt,
-    options,
-    random,
-    record !== undefined && isRetryable(outcome.reason),
-    outcome.retryInMs,
-  );
+  const { next } = outcome;
+  const step =
+    next === undefined
+      ? stepOf(job, outcome, random)
+      : next < 0
+        ? { dead: true as const }
+        : { retryInMs: next };
   const entry: Parameters<typeof encodeErrorEntry>[0] = {
     name: outcome.name,
     message: outcome.message,

@@ -1,11 +1,11 @@
-import type { Due } from '../engine/job-options.js';
+import type { Due } from '../job/job-options.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import type { ReplicaWait, ScriptInput } from './scripts.js';
 import { runScript, runScriptsThenWait } from './scripts.js';
 
 export interface EnqueueItem {
-  /** "optionHeader|payloadJson" (see engine/record.ts). */
+  /** "optionHeader|payloadJson" (see job/record.ts). */
   body: string;
   due: Due;
   jobId: string | undefined;

@@ -1,8 +1,8 @@
 import type { ChainableCommander } from 'ioredis';
 import type { ErrorEntry } from '../engine/failure.js';
 import { decodeErrorEntries } from '../engine/failure.js';
-import type { StoredJobOptions } from '../engine/job-options.js';
-import { decodeRecord } from '../engine/record.js';
+import type { StoredJobOptions } from '../job/job-options.js';
+import { decodeRecord } from '../job/record.js';
 import type { RedisClient } from './connection.js';
 import { levelKey, PRIORITY_LEVELS, type QueueKeys, runOrder } from './keys.js';
 import { readTogether } from './read.js';

@@ -1,5 +1,5 @@
 import { fingerprint } from '../engine/fingerprint.js';
-import { JOB_DEFAULTS } from '../engine/job-options.js';
+import { JOB_DEFAULTS } from '../job/job-options.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';

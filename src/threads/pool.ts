@@ -44,8 +44,8 @@ type EarlyHandler = (outcomes: [number, Outcome][]) => void;
 type ProgressHandler = (progress: [number, string][]) => void;
 
 export interface RunOptions {
-  /** Watch the batch's thread from this many ms after the start (0: never; see run()). */
-  watchMs?: number;
+  /** Added to a batch's longest job timeout before its thread is watched (see run()). */
+  watchGraceMs?: number;
   onEarly?: EarlyHandler;
   /** Progress reported by the batch's jobs: [index in the batch, JSON]. */
   onProgress?: ProgressHandler;
@@ -72,7 +72,13 @@ export class ThreadPool {
   /** Running batches, by batch number: who wants their early outcomes, which thread runs them. */
   readonly #batches = new Map<
     number,
-    { onEarly?: EarlyHandler | undefined; onProgress?: ProgressHandler | undefined; thread?: number }
+    {
+      onEarly?: EarlyHandler | undefined;
+      onProgress?: ProgressHandler | undefined;
+      thread?: number;
+      /** Starts the watchdog: the thread said it started the batch, whose longest timeout is this. */
+      watch?: (timeout: number) => void;
+    }
   >();
   #nextBatch = 0;
   readonly capacity: number;
@@ -96,13 +102,14 @@ export class ThreadPool {
     this.#pinger = setInterval(() => this.#ping.postMessage(PING_MESSAGE), PING_MS).unref();
     this.#outcomes = new BroadcastChannel(workerData.outcomeChannel);
     this.#outcomes.onmessage = (event) => {
-      const { batch, thread, outcomes, progress } = (event as MessageEvent).data as EarlyOutcomes;
+      const { batch, thread, timeout, outcomes, progress } = (event as MessageEvent).data as EarlyOutcomes;
       const running = this.#batches.get(batch);
       if (running === undefined) return;
       if (thread !== undefined) {
         running.thread = thread;
         // Starting the batch proves the thread was live then, even before it answered a ping.
         if (!this.#answered.has(thread)) this.#answered.set(thread, performance.now());
+        if (timeout !== undefined) running.watch?.(timeout);
       }
       if (outcomes.length > 0) running.onEarly?.(outcomes);
       if (progress !== undefined) running.onProgress?.(progress);
@@ -149,16 +156,17 @@ export class ThreadPool {
 
   /**
    * Runs one batch. `onEarly` receives outcomes of jobs that finish while others of the batch
-   * still run; the result then repeats them (the two may arrive in either order). With `watchMs`,
-   * the batch's thread is terminated if, that long after the start or any time later, it has
-   * stopped answering pings: a handler that does not yield past its timeout. The batch then
+   * still run; the result then repeats them (the two may arrive in either order). When a job of
+   * the batch has a timeout, the thread says so as it starts the batch (it decodes the records;
+   * the main thread does not), and the thread is terminated if, the longest timeout plus
+   * `watchGraceMs` after that or any time later, it has stopped answering pings: a handler that
+   * does not yield past its timeout. The batch then
    * rejects with ThreadStalledError. (Piscina's own abort signal would do this too, but Piscina
    * then gives the thread to that one task alone, so one slow job would idle a whole thread.)
    */
   async run(jobs: WireJob[], options: RunOptions = {}): Promise<BatchResult> {
     const batch = this.#nextBatch++;
-    const watchMs = options.watchMs ?? 0;
-    this.#batches.set(batch, { onEarly: options.onEarly, onProgress: options.onProgress });
+    let watchMs = 0;
     let watchdog: NodeJS.Timeout | undefined;
     let stalled = false;
     const check = (): void => {
@@ -170,8 +178,13 @@ export class ThreadPool {
       }
       watchdog = setTimeout(check, STALLED_MS);
     };
-    if (watchMs > 0) watchdog = setTimeout(check, watchMs);
-    const task: RunBatch = { batch, jobs: packJobs(jobs), watched: watchMs > 0 };
+    const watch = (timeout: number): void => {
+      watchMs = timeout + (options.watchGraceMs ?? 0);
+      clearTimeout(watchdog);
+      watchdog = setTimeout(check, watchMs);
+    };
+    this.#batches.set(batch, { onEarly: options.onEarly, onProgress: options.onProgress, watch });
+    const task: RunBatch = { batch, jobs: packJobs(jobs) };
     try {
       return (await this.#piscina.run(task)) as BatchResult;
     } catch (error) {

@@ -10,7 +10,7 @@ export interface WireJob {
   id: string;
   /** The lease's fencing token (delivery count); the thread derives the attempt from it. */
   token: number;
-  /** The stored record (see engine/record.ts); decoded in the thread, off the main thread. */
+  /** The stored record (see job/record.ts); decoded in the thread, off the main thread. */
   record: string;
 }
 
@@ -78,8 +78,6 @@ export interface RunBatch {
   /** Names the batch in EarlyOutcomes messages. */
   batch: number;
   jobs: PackedJobs;
-  /** The pool watches this batch (a job has a timeout): the thread says at once that it runs it. */
-  watched: boolean;
 }
 
 /**
@@ -90,8 +88,12 @@ export interface RunBatch {
  */
 export interface EarlyOutcomes {
   batch: number;
-  /** The threadId running the batch: sent, with no outcomes, when a watched batch starts. */
+  /**
+   * Sent with no outcomes when a batch that has a job timeout starts: the threadId running it
+   * and the longest timeout of its jobs (ms). The pool watches that thread from then on.
+   */
   thread?: number;
+  timeout?: number;
   /** [index in the batch, outcome] */
   outcomes: [number, Outcome][];
   /** [index in the batch, progress JSON]: the latest ctx.progress() of each job since the last post. */
@@ -120,6 +122,12 @@ export interface FailedOutcome {
    * the handler module's `backoff` chose. Absent: the job's own backoff option decides.
    */
   retryInMs?: number;
+  /**
+   * What happens next, decided in the thread from the record it decoded (attempts, backoff and
+   * retryInMs): ms until the next attempt, or -1 to dead-letter now. Absent from the failures the
+   * main thread makes up (a thread that died under its jobs): the settler decides those.
+   */
+  next?: number;
 }
 
 /** A completion with something to keep: the job has keepResult or uniqueFor set. */

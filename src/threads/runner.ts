@@ -4,9 +4,9 @@
  * its own timeout and AbortSignal, and reports one outcome per job.
  */
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
-import { strategyDelay } from '../engine/backoff.js';
-import type { StoredJobOptions } from '../engine/job-options.js';
-import { decodeRecord, encodePayload } from '../engine/record.js';
+import { failureStep, strategyDelay } from '../engine/backoff.js';
+import type { StoredJobOptions } from '../job/job-options.js';
+import { type DecodedRecord, decodeRecord, encodePayload } from '../job/record.js';
 import type { BackoffStrategy, Handler, JobContext } from './handler.js';
 import type {
   BatchResult,
@@ -36,6 +36,8 @@ let shuttingDown = false;
 /** A batch this thread runs: where a cancellation finds its jobs. */
 interface Running {
   jobs: WireJob[];
+  /** Each job's record, decoded once, here (undefined: not a Sluice record). */
+  records: (DecodedRecord | undefined)[];
   results: Outcome[];
   contexts: (Context | undefined)[];
   /** Progress JSON reported since the last early post, by index. */
@@ -220,7 +222,7 @@ async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: nu
     results[i] = failed('cancelled', new CancelledError());
     return;
   }
-  const record = decodeRecord(job.record);
+  const record = batch.records[i];
   if (record === undefined) {
     results[i] = {
       reason: 'decode_error',
@@ -273,6 +275,8 @@ async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: nu
         payload,
       );
       if (retry !== undefined) outcome.retryInMs = retry;
+      const step = failureStep(ctx.attempt, options, Math.random(), true, retry);
+      outcome.next = 'dead' in step ? -1 : step.retryInMs;
     }
     results[i] = outcome;
   } finally {
@@ -340,13 +344,17 @@ class EarlyPoster {
   }
 }
 
-export default async function runBatch({ batch, jobs: packed, watched }: RunBatch): Promise<BatchResult> {
+export default async function runBatch({ batch, jobs: packed }: RunBatch): Promise<BatchResult> {
   const jobs = unpackJobs(packed);
-  if (watched) early.postMessage({ batch, thread: threadId, outcomes: [] } satisfies EarlyOutcomes);
+  const records = jobs.map((job) => decodeRecord(job.record));
+  let timeout = 0;
+  for (const record of records) if (record !== undefined) timeout = Math.max(timeout, record.options.timeout);
+  if (timeout > 0)
+    early.postMessage({ batch, thread: threadId, timeout, outcomes: [] } satisfies EarlyOutcomes);
   handler ??= loadHandler();
   const module = await handler;
   const results: Outcome[] = new Array(jobs.length);
-  const active: Running = { jobs, results, contexts: new Array(jobs.length) };
+  const active: Running = { jobs, records, results, contexts: new Array(jobs.length) };
   batches.add(active);
   const poster = new EarlyPoster(batch, active);
   const one = data.concurrency === 0 ? runJob : limited;

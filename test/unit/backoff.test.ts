@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, failureStep, strategyDelay } from '../../dist/engine/backoff.js';
-import { JOB_DEFAULTS, MAX_DELAY, type StoredJobOptions } from '../../dist/engine/job-options.js';
+import { JOB_DEFAULTS, MAX_DELAY, type StoredJobOptions } from '../../dist/job/job-options.js';
 
 type Backoff = StoredJobOptions['backoff'];
 

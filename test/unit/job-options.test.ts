@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ErrorCode, SluiceError } from '../../dist/errors.js';
 import {
   decodeOptionHeader,
   encodeOptionHeader,
@@ -10,8 +11,7 @@ import {
   MAX_TIMEOUT,
   prepareJobOptions,
   type StoredJobOptions,
-} from '../../dist/engine/job-options.js';
-import { ErrorCode, SluiceError } from '../../dist/errors.js';
+} from '../../dist/job/job-options.js';
 
 function refusal(opts: unknown, field = 'opts'): SluiceError {
   try {

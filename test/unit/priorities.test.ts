@@ -4,7 +4,7 @@ import {
   encodeOptionHeader,
   JOB_DEFAULTS,
   prepareJobOptions,
-} from '../../dist/engine/job-options.js';
+} from '../../dist/job/job-options.js';
 import { waitingSlices } from '../../dist/redis/inspect.js';
 
 describe('priority in the option header', () => {

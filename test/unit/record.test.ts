@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { prepareJobOptions } from '../../dist/engine/job-options.js';
-import { decodeRecord, encodePayload, recordBody } from '../../dist/engine/record.js';
 import { ErrorCode, SluiceError } from '../../dist/errors.js';
+import { prepareJobOptions } from '../../dist/job/job-options.js';
+import { decodeRecord, encodePayload, recordBody } from '../../dist/job/record.js';
 
 function refusal(payload: unknown, maxBytes = 1024): SluiceError {
   try {
