@@ -97,7 +97,7 @@ export class Dispatcher implements SettleBroker {
   #workSignalled = false;
   /** Wake messages so far: a settle reply that was sent before the latest cannot prove the queue empty. */
   #wakes = 0;
-  /** Jobs asked for by settle calls in flight: the loop counts them as leased. */
+  /** Jobs asked for by acquire and settle calls in flight: counted as leased, so the window holds. */
   #reserved = 0;
   #emptied: Emptied | undefined;
   /** Releases of jobs a settle reply brought during a drain: the drain waits for them. */
@@ -313,16 +313,19 @@ export class Dispatcher implements SettleBroker {
       }
       this.#workSignalled = false;
       let got: Acquired;
+      this.#reserved += want;
       try {
         got = await acquire(redis, keys, want, leaseMs, promoteLimit);
         this.#acquireErrors = 0;
       } catch (error) {
+        this.#reserved -= want;
         this.#acquireErrors += 1;
         const retryIn = Math.min(IDLE_POLL_MS, 25 * 2 ** this.#acquireErrors);
         log.warn({ err: error, retryInMs: retryIn }, 'acquire failed; retrying');
         await this.#pause(retryIn);
         continue;
       }
+      this.#reserved -= want;
       clock.observe(got.now);
       this.#emptied = undefined; // this reply is the newer word on the queue
       if (got.jobs.length > 0) {
