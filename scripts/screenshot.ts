@@ -14,11 +14,11 @@ import { chromium } from 'playwright-core';
 import { startApiServer } from '../dist/api/server.js';
 import { Queue } from '../dist/index.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
+import { CHROMIUM } from './chromium.mjs';
 
 const OUT = fileURLToPath(new URL('../docs/monitor.png', import.meta.url));
 const ENGINE = fileURLToPath(new URL('../dist/engine.js', import.meta.url));
 const HANDLER = fileURLToPath(new URL('../test/fixtures/handlers/flag-fails.js', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const QUEUE = 'emails';
 
 const secondsFlag = process.argv.indexOf('--seconds');

@@ -1,11 +1,10 @@
 // Headless Chromium for the monitor's end-to-end tests, driven by playwright-core. The browser is
-// the system's (/usr/bin/chromium, installed by CI); nothing is downloaded.
+// the system's (scripts/chromium.mjs says where; `npm test` installs Debian's); nothing is downloaded.
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM } from '../../scripts/chromium.mjs';
 
 /** Where the tests save their screenshots (outside the repository). */
 export const SCREENSHOT_DIR = join(tmpdir(), 'sluice-monitor-screenshots');
@@ -16,7 +15,7 @@ export const PHONE = { width: 390, height: 844 };
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `Chromium is missing at ${CHROMIUM}: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH`,
+      `Chromium is missing at ${CHROMIUM}: install Debian's chromium (npm test does, run as root) or set CHROMIUM_PATH`,
     );
   }
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
