@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { latestRun, readResults, writeChart } from './chart.js';
-import { ratios, scalingRatios, summarise, targets } from './lib/analysis.js';
+import { ratios, retryStormRatios, scalingRatios, summarise, targets } from './lib/analysis.js';
 import { LIB_NAMES } from './lib/protocol.js';
 import {
   clusterTable,
@@ -60,7 +60,7 @@ function method(run: RunResults): string {
   workers \`getEvents: false\`, as its README advises for those roles; other settings default.
 - Sluice consumers are \`Engine.start()\` in the child (what \`node dist/engine.js\` runs), with
   \`--threads 2\` unless said otherwise; worker-generic gives Sluice 1 thread, 1 task per thread
-  and 1 job per thread batch, the nearest thing to concurrency 1.
+  and 1 job per thread batch, the nearest thing to concurrency 1.${everyJobMethod(run)}
 - steady-state: a consumer child and a producer child together. The producer offers its rate
   open-loop: about every millisecond the jobs due since the last tick go out as one bulk call,
   without waiting for earlier calls. Capacity = jobs completed per second with the producer
@@ -79,6 +79,53 @@ function method(run: RunResults): string {
   repetition alike; compare ratios, which are taken within a repetition.
 - Bulk ingestion target: Sluice at its best chunk size against the peers' chunks of 50; Redis
   CPU per added + consumed job: Sluice's queue-add-bulk (best chunk) plus worker-concurrent.`;
+}
+
+/**
+ * The method of the scenarios about single jobs rather than floods (worker-concurrency-1,
+ * consume-from-resume, retry-lateness, retry-storm), for those the run has: older runs have
+ * none of them, nor their sizes.
+ */
+function everyJobMethod(run: RunResults): string {
+  const s = run.settings.sizes;
+  const has = (name: string) => run.scenarios.some((scenario) => scenario.name === name);
+  const retries = has('retry-lateness') || has('retry-storm');
+  return [
+    has('worker-concurrency-1')
+      ? `- worker-concurrency-1 runs Sluice as users would for one job at a time: the engine option
+  \`concurrency: 1\` on 1 and on 2 threads, every other option at its default (so at most
+  2 × threads jobs are leased ahead).`
+      : '',
+    has('consume-from-resume')
+      ? `- consume-from-resume: as the consume rows, but Sluice and BullMQ take the jobs
+  (${thousands(s.resumeSmall)} and ${thousands(s.resumeLarge)}) from a queue paused with their own \`pause()\` while they were added,
+  and the clock starts at \`resume()\`; bee-queue has no pause, so its rows are consume rows.`
+      : '',
+    retries
+      ? `- The retry scenarios use each library's own attempts and fixed backoff (Sluice and BullMQ
+  \`{ attempts, backoff: { type: 'fixed', delay } }\`, bee-queue
+  \`retries(attempts − 1).backoff('fixed', delay)\`); bee-queue workers run with
+  \`activateDelayedJobs\`, without which no backoff retry runs (\`delayedDebounce\` at its default).`
+      : '',
+    has('retry-lateness')
+      ? `- retry-lateness: ${thousands(s.retryLateness)} jobs per backoff, added a group at a time, each group once the
+  one before has completed and a random pause has passed; the handler fails every first attempt.
+  Lateness = start of attempt 2 − (failure of attempt 1 + backoff), both by the handler's clock
+  (Sluice's threads send them to the engine's main thread on a BroadcastChannel), in the latency
+  column (HDR as in steady-state; the max in the row's label). Its jobs/s and time are the
+  runner's pace, not shown; its CPU per job includes the idle time between groups.`
+      : '',
+    has('retry-storm')
+      ? `- retry-storm: ${thousands(s.retryStorm)} pre-added jobs (attempts 4, backoff 10 ms) as in the consume rows,
+  done when every job is completed or dead (Sluice's \`dead\` counter, BullMQ's failed ZSET and
+  bee-queue's failed SET added to the completed count). The handler fails an attempt when a hash
+  of job id and attempt falls in the lowest 20 %; every library numbers its jobs 1, 2, 3…, so all
+  three fail the same attempts. The ratios table gives each library's time with failures ÷ without.`
+      : '',
+  ]
+    .filter(Boolean)
+    .map((bullet) => `\n${bullet}`)
+    .join('');
 }
 
 /** One line per skipped row and library, with how many repetitions and the capacities seen. */
@@ -225,6 +272,7 @@ function rederive(run: RunResults): RunResults {
     rows,
     ratios: ratios(run.measurements, rows),
     scaling: scalingRatios(run.measurements),
+    retryStorm: retryStormRatios(run.measurements),
     targets: targets(run.measurements),
   };
 }

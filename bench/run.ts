@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeChart } from './chart.js';
-import { ratios, scalingRatios, summarise, targets } from './lib/analysis.js';
+import { ratios, retryStormRatios, scalingRatios, summarise, targets } from './lib/analysis.js';
 import { type Args, parseBenchArgs, USAGE, UsageError } from './lib/args.js';
 import { compileChildren } from './lib/compile.js';
 import { machine } from './lib/machine.js';
@@ -74,6 +74,7 @@ async function runMode(
     | 'rows'
     | 'ratios'
     | 'scaling'
+    | 'retryStorm'
     | 'targets'
     | 'machine'
     | 'finishedAt'
@@ -132,6 +133,7 @@ async function runMode(
     rows,
     ratios: ratios(measurements, rows),
     scaling: scalingRatios(measurements),
+    retryStorm: retryStormRatios(measurements),
     targets: targets(measurements),
   };
 }

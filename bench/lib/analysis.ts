@@ -162,6 +162,11 @@ export function ratios(measurements: readonly Measurement[], rows: readonly RowS
   for (const r of rows) if (r.lib !== 'sluice') pairs.set(`${r.scenario}\u0000${r.row}`, r);
   for (const { scenario, row } of pairs.values()) {
     if (scenario === 'steady-state' && !FIXED_LOAD_ROWS.has(row) && row !== 'capacity') continue;
+    // Its jobs/s is the pace the runner adds at; lateness is what it measures.
+    if (scenario === 'retry-lateness') {
+      for (const metric of ['p50', 'p99'] as const) add(scenario, row, row, metric);
+      continue;
+    }
     add(scenario, row, row, 'jobsPerSec');
     if (scenario === 'steady-state' && FIXED_LOAD_ROWS.has(row)) {
       for (const metric of ['p50', 'p99', 'p999'] as const) add(scenario, row, row, metric);
@@ -180,18 +185,34 @@ export function ratios(measurements: readonly Measurement[], rows: readonly RowS
   return out;
 }
 
-/** Each library's 2-process row ÷ its 1-process row, within each repetition. */
-export function scalingRatios(measurements: readonly Measurement[]): { lib: Lib; stat: Stat }[] {
-  const libs = [...new Set(measurements.filter((m) => m.scenario === 'scaling').map((m) => m.lib))];
+/** Each library's row `over` ÷ its row `under` of one scenario in `metric`, within each repetition. */
+function ownRatios(
+  measurements: readonly Measurement[],
+  scenario: string,
+  over: string,
+  under: string,
+  metric: 'jobsPerSec' | 'elapsedMs',
+): { lib: Lib; stat: Stat }[] {
+  const libs = [...new Set(measurements.filter((m) => m.scenario === scenario).map((m) => m.lib))];
   return libs.map((lib) => {
-    const mine = measurements.filter((m) => m.scenario === 'scaling' && m.lib === lib);
+    const mine = measurements.filter((m) => m.scenario === scenario && m.lib === lib);
     const values: number[] = [];
-    for (const two of mine.filter((m) => m.row === '2 processes')) {
-      const one = mine.find((m) => m.row === '1 process' && m.rep === two.rep);
-      if (one) values.push(two.metrics.jobsPerSec / one.metrics.jobsPerSec);
+    for (const a of mine.filter((m) => m.row === over)) {
+      const b = mine.find((m) => m.row === under && m.rep === a.rep);
+      if (b) values.push(a.metrics[metric] / b.metrics[metric]);
     }
     return { lib, stat: stat(values) };
   });
+}
+
+/** Each library's 2-process row ÷ its 1-process row, within each repetition. */
+export function scalingRatios(measurements: readonly Measurement[]): { lib: Lib; stat: Stat }[] {
+  return ownRatios(measurements, 'scaling', '2 processes', '1 process', 'jobsPerSec');
+}
+
+/** Each library's time with 20 % of attempts failing ÷ its time with none, within each repetition. */
+export function retryStormRatios(measurements: readonly Measurement[]): { lib: Lib; stat: Stat }[] {
+  return ownRatios(measurements, 'retry-storm', '20 % failures', 'no failures', 'elapsedMs');
 }
 
 export interface Target {
@@ -213,13 +234,15 @@ export function targets(measurements: readonly Measurement[]): Target[] {
     all.find((r) => r.scenario === scenario && r.row === name && r.peer === peer && r.metric === metric)
       ?.stat;
   const out: Target[] = [];
-  const atLeast = (id: string, text: string, s: Stat | undefined, min: number) =>
+  const ratioTarget = (id: string, text: string, s: Stat | undefined, met: (median: number) => boolean) =>
     out.push({
       id,
       text,
       measured: s && s.n > 0 ? `${fmt(s.median)}× (${fmt(s.min)}–${fmt(s.max)})` : 'not measured',
-      met: s && s.n > 0 ? s.median >= min : undefined,
+      met: s && s.n > 0 ? met(s.median) : undefined,
     });
+  const atLeast = (id: string, text: string, s: Stat | undefined, min: number) =>
+    ratioTarget(id, text, s, (median) => median >= min);
   const atMost = (
     id: string,
     text: string,
@@ -302,6 +325,46 @@ export function targets(measurements: readonly Measurement[]): Target[] {
     100,
     'B',
     bytes === undefined ? '' : ` (${fmt(bytes, 0)} B/job − ${TINY_PAYLOAD_BYTES} B payload)`,
+  );
+  atLeast(
+    'worker-concurrency-1-bullmq',
+    'worker-concurrency-1 (1 thread, concurrency 1) ≥ 1.5× BullMQ at concurrency 1',
+    ratio('worker-concurrency-1', 'concurrency 1', 'bullmq'),
+    1.5,
+  );
+  const lateness = rows.filter((r) => r.scenario === 'retry-lateness' && r.lib === 'sluice');
+  const p99s = lateness.map((r) => r.latency?.p99.median ?? Number.NaN);
+  atMost(
+    'retry-lateness-p99',
+    'retry lateness on an idle queue: p99 ≤ 10 ms over the backoff',
+    lateness.length > 0 ? Math.max(...p99s) : undefined,
+    10,
+    'ms',
+    ` (the worst of ${lateness.map((r, i) => `${r.row}: ${fmt(p99s[i] as number)}`).join('; ')})`,
+  );
+  ratioTarget(
+    'retry-storm',
+    'retry-storm: 20 % failing attempts take ≤ 2× the time of none',
+    retryStormRatios(measurements).find((s) => s.lib === 'sluice')?.stat,
+    (median) => median <= 2,
+  );
+  atLeast(
+    'resume-50k-bullmq',
+    'consume from resume, 50,000 jobs (smaller backlog) ≥ 8× BullMQ',
+    ratio('consume-from-resume', 'smaller backlog', 'bullmq'),
+    8,
+  );
+  atLeast(
+    'resume-50k-bee',
+    'consume from resume, 50,000 jobs (smaller backlog) ≥ 7× bee-queue',
+    ratio('consume-from-resume', 'smaller backlog', 'bee'),
+    7,
+  );
+  atLeast(
+    'resume-200k-bullmq',
+    'consume from resume, 200,000 jobs (larger backlog) ≥ 10× BullMQ',
+    ratio('consume-from-resume', 'larger backlog', 'bullmq'),
+    10,
   );
   return out;
 }

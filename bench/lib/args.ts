@@ -6,10 +6,14 @@ export const SCENARIO_NAMES = [
   'queue-add-bulk',
   'ingest-10k',
   'worker-generic',
+  'worker-concurrency-1',
   'worker-concurrent',
+  'consume-from-resume',
   'steady-state',
   'scaling',
   'cpu-heavy',
+  'retry-lateness',
+  'retry-storm',
   'cluster',
   'micro',
 ] as const;
@@ -19,7 +23,7 @@ export const USAGE = `Usage: npm run bench -- [options]   (builds dist/, then ru
 
 Sluice, BullMQ and bee-queue side by side on redis-servers the suite starts itself.
 
-  --quick              short run for CI: small counts, 1 repetition, mem only (< 60 s);
+  --quick              short run for CI: small counts, 1 repetition, mem only (< 90 s);
                        fails only when a scenario fails or gives an insane number
   --scenario NAME      run only these (repeatable, or a comma list): ${SCENARIO_NAMES.join(', ')}
   --jobs N             job count of every count-based scenario (ingest-10k stays 10,000)

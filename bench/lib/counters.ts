@@ -18,6 +18,34 @@ export async function completedCount(redis: Redis, lib: Lib, queue: string): Pro
   }
 }
 
+/**
+ * Jobs finished for good: completed, or dead after their last attempt (Sluice's `dead` counter,
+ * BullMQ's failed ZSET, bee-queue's failed SET: a failed attempt with attempts left goes to
+ * neither).
+ */
+export async function settledCount(redis: Redis, lib: Lib, queue: string): Promise<number> {
+  switch (lib) {
+    case 'sluice': {
+      const [completed, dead] = await redis.hmget(`sluice:{${queue}}:stats`, 'completed', 'dead');
+      return Number(completed ?? 0) + Number(dead ?? 0);
+    }
+    case 'bullmq': {
+      const [completed, failed] = await Promise.all([
+        redis.zcard(`bull:${queue}:completed`),
+        redis.zcard(`bull:${queue}:failed`),
+      ]);
+      return completed + failed;
+    }
+    case 'bee': {
+      const [succeeded, failed] = await Promise.all([
+        redis.scard(`bq:${queue}:succeeded`),
+        redis.scard(`bq:${queue}:failed`),
+      ]);
+      return succeeded + failed;
+    }
+  }
+}
+
 export const POLL_MS = 2;
 
 /**

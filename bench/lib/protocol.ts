@@ -24,7 +24,7 @@ export interface RedisTarget {
 }
 
 export type PayloadKind = 'uuid' | 'tiny' | 'task';
-export type HandlerKind = 'noop' | 'latency' | 'hash';
+export type HandlerKind = 'noop' | 'latency' | 'hash' | 'retry' | 'flaky';
 
 /** Adds jobs as fast as one awaited call after another allows (queue-add, queue-add-bulk, ingest-10k). */
 export interface AddTask {
@@ -54,7 +54,13 @@ export interface ConsumeTask {
   /** BullMQ only: run the handler in a sandboxed processor on worker threads. */
   sandboxed: boolean;
   /** Sluice engine options. */
-  sluice: { threads: number; tasksPerThread?: number; threadBatch?: number; partitions?: number };
+  sluice: {
+    threads: number;
+    tasksPerThread?: number;
+    threadBatch?: number;
+    concurrency?: number;
+    partitions?: number;
+  };
   /** Iterations of the hash handler (payload field n is set by the producer; kept for warm-up). */
   hashIterations: number;
   warmup: number;

@@ -1,31 +1,16 @@
 /**
  * Sluice on a Redis Cluster of its own (3 masters, no replicas), one logical queue split into
  * P partitions: bulk ingestion and consumption against P, Redis CPU summed over the masters.
- * Peers are not run (see PEER_SKIPS).
+ * Peers are not run (see PEER_SKIPS). Consume rows are resume rows (scenarios/rows.ts), as SWAPDB
+ * does not exist on a cluster; the single-server reference is measured the same way, so the two
+ * differ only in where the queue lives.
  */
-import { Queue } from '../../dist/index.js';
 import { partitionKeys } from '../../dist/redis/keys.js';
-import type { Child } from '../lib/child.js';
-import { completedCount } from '../lib/counters.js';
 import type { Lib } from '../lib/protocol.js';
 import { type RedisCluster, startCluster } from '../lib/redis-cluster.js';
-import type { RedisUnderTest } from '../lib/redis-server.js';
-import { sluiceConnection } from '../workers/sluice.js';
-import {
-  type AddSpec,
-  addRow,
-  type ConsumeSpec,
-  completion,
-  consumeMetrics,
-  goConsumers,
-  preAdd,
-  queueName,
-  sampleConsumers,
-  startConsumers,
-  stopConsumers,
-} from './rows.js';
+import { type AddSpec, addRow, type ConsumeSpec, queueName, resumeRow } from './rows.js';
 import { row } from './safe.js';
-import type { Metrics, RunContext, Scenario } from './types.js';
+import type { RunContext, Scenario } from './types.js';
 import { SLUICE_THREADS_2, threadsPerProcess } from './workers.js';
 
 const CLUSTER_MASTERS = 3;
@@ -91,48 +76,6 @@ function completedOnCluster(cluster: RedisCluster, queue: string, partitions: nu
   };
 }
 
-/**
- * A consume row that works on a cluster, where SWAPDB does not exist: the engines start and warm
- * up on the empty queue, the queue is paused, the jobs are added, and resume() (which wakes the
- * engines) starts the clock. Done when `read()`, the completed counters, has grown by the job
- * count. The single-server reference is measured the same way, so the two differ only in where
- * the queue lives.
- */
-async function consumePaused(
-  ctx: RunContext,
-  on: RedisUnderTest,
-  read: () => Promise<number>,
-  partitions: number | undefined,
-  processes: number,
-): Promise<Metrics> {
-  const spec = consumeSpec(ctx, partitions, processes);
-  const queue = queueName('sluice');
-  await on.flush();
-  const children: Child[] = [];
-  const control = new Queue(queue, {
-    connection: sluiceConnection(on.target()),
-    ...(partitions === undefined ? {} : { partitions }),
-  });
-  try {
-    await startConsumers(ctx, 'sluice', spec, on.target(), children);
-    await control.pause();
-    await preAdd('sluice', on.target(), queue, spec, partitions);
-    const warmed = await read();
-    const before = await on.snapshot();
-    const starts = await goConsumers(children);
-    const t0 = performance.now();
-    await control.resume();
-    const t1 = await completion(ctx, 'sluice', queue, warmed + spec.jobs, children, read);
-    const used = await sampleConsumers(children, starts);
-    const after = await on.snapshot();
-    await stopConsumers(children);
-    return consumeMetrics(spec.jobs, t1 - t0, before, after, used);
-  } finally {
-    for (const child of children) child.kill();
-    await control.close();
-  }
-}
-
 function partitionCounts(quick: boolean): readonly number[] {
   return quick ? QUICK_PARTITION_COUNTS : PARTITION_COUNTS;
 }
@@ -151,9 +94,8 @@ async function singleServerRows(ctx: RunContext, rep: number): Promise<void> {
   await row(ctx, 'cluster', rowName('add', SINGLE_SERVER), 'sluice', rep, () =>
     addRow(ctx, 'sluice', addSpec(ctx, undefined)),
   );
-  const read = () => completedCount(ctx.redis.admin, 'sluice', queueName('sluice'));
   await row(ctx, 'cluster', rowName('consume', SINGLE_SERVER), 'sluice', rep, () =>
-    consumePaused(ctx, ctx.redis, read, undefined, 1),
+    resumeRow(ctx, 'sluice', consumeSpec(ctx, undefined, 1)),
   );
 }
 
@@ -166,13 +108,13 @@ async function clusterRows(ctx: RunContext, cluster: RedisCluster, rep: number):
   for (const partitions of partitionCounts(ctx.quick)) {
     const read = completedOnCluster(cluster, queueName('sluice'), partitions);
     await row(ctx, 'cluster', rowName('consume', onCluster(partitions)), 'sluice', rep, () =>
-      consumePaused(ctx, cluster, read, partitions, 1),
+      resumeRow(ctx, 'sluice', consumeSpec(ctx, partitions, 1), cluster, read),
     );
   }
   if (ctx.quick) return;
   const read = completedOnCluster(cluster, queueName('sluice'), SCALING_PARTITIONS);
   await row(ctx, 'cluster', rowName('consume', onCluster(SCALING_PARTITIONS, 2)), 'sluice', rep, () =>
-    consumePaused(ctx, cluster, read, SCALING_PARTITIONS, 2),
+    resumeRow(ctx, 'sluice', consumeSpec(ctx, SCALING_PARTITIONS, 2), cluster, read),
   );
 }
 

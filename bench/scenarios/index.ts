@@ -1,9 +1,17 @@
 import type { ScenarioName } from '../lib/args.js';
 import { ingest10k, queueAdd, queueAddBulk } from './add.js';
 import { cluster } from './cluster.js';
+import { retryLateness, retryStorm } from './retries.js';
 import { steadyState } from './steady.js';
 import type { Scenario, Sizes } from './types.js';
-import { cpuHeavy, scaling, workerConcurrent, workerGeneric } from './workers.js';
+import {
+  consumeFromResume,
+  cpuHeavy,
+  scaling,
+  workerConcurrency1,
+  workerConcurrent,
+  workerGeneric,
+} from './workers.js';
 
 /** Every scenario that needs Redis, in run order ('micro' runs apart: see micro.ts). */
 export const SCENARIOS: Readonly<Record<Exclude<ScenarioName, 'micro'>, Scenario>> = {
@@ -11,10 +19,14 @@ export const SCENARIOS: Readonly<Record<Exclude<ScenarioName, 'micro'>, Scenario
   'queue-add-bulk': queueAddBulk,
   'ingest-10k': ingest10k,
   'worker-generic': workerGeneric,
+  'worker-concurrency-1': workerConcurrency1,
   'worker-concurrent': workerConcurrent,
+  'consume-from-resume': consumeFromResume,
   'steady-state': steadyState,
   scaling,
   'cpu-heavy': cpuHeavy,
+  'retry-lateness': retryLateness,
+  'retry-storm': retryStorm,
   cluster,
 };
 
@@ -26,9 +38,14 @@ const FULL: Sizes = {
   bulk: 50_000,
   ingest: 10_000,
   workerGeneric: 5_000,
+  workerConcurrency1: 5_000,
   workerConcurrent: 50_000,
+  resumeSmall: 50_000,
+  resumeLarge: 200_000,
   scaling: 50_000,
   cpuHeavy: 2_000,
+  retryLateness: 400,
+  retryStorm: 10_000,
   cluster: 50_000,
   capacityMs: 4_000,
   capacityRampMs: 2_000,
@@ -44,9 +61,15 @@ const QUICK: Sizes = {
   bulk: 3_000,
   ingest: 10_000,
   workerGeneric: 300,
+  workerConcurrency1: 300,
   workerConcurrent: 3_000,
+  resumeSmall: 3_000,
+  /** Not run by --quick (see consume-from-resume). */
+  resumeLarge: 3_000,
   scaling: 3_000,
   cpuHeavy: 100,
+  retryLateness: 30,
+  retryStorm: 500,
   cluster: 3_000,
   capacityMs: 600,
   capacityRampMs: 300,
@@ -66,9 +89,14 @@ export function sizesFor(quick: boolean, jobs: number | undefined): Sizes {
     queueAdd: jobs,
     bulk: jobs,
     workerGeneric: jobs,
+    workerConcurrency1: jobs,
     workerConcurrent: jobs,
+    resumeSmall: jobs,
+    resumeLarge: jobs,
     scaling: jobs,
     cpuHeavy: jobs,
+    retryLateness: jobs,
+    retryStorm: jobs,
     cluster: jobs,
   };
 }

@@ -1,16 +1,27 @@
 /**
- * The three kinds of row every scenario is made of, run the same way for every library:
- * add (a producer child adds jobs), consume (pre-added jobs swapped in under running, warmed-up
- * consumers) and steady (a producer and a consumer together for a fixed time). The consume
- * row's steps are exported for scenarios/cluster.ts, whose consume row cannot use SWAPDB.
+ * The kinds of row every scenario is made of, run the same way for every library: add (a
+ * producer child adds jobs), consume (pre-added jobs swapped in under running, warmed-up
+ * consumers), resume (the same, the jobs added to a paused queue and released by resume()) and
+ * steady (a producer and a consumer together for a fixed time). The consume row's steps are
+ * exported for rows of other shapes (scenarios/retries.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Child } from '../lib/child.js';
-import { completedCount, waitCompleted } from '../lib/counters.js';
+import { completedCount, settledCount, waitCompleted } from '../lib/counters.js';
 import { payloads } from '../lib/payloads.js';
-import type { AddTask, ConsumeTask, Lib, PayloadKind, RedisTarget, Usage } from '../lib/protocol.js';
+import type {
+  AddTask,
+  ConsumeTask,
+  LatencySummary,
+  LatencyWindow,
+  Lib,
+  PayloadKind,
+  RedisTarget,
+  Usage,
+} from '../lib/protocol.js';
 import { wallNow } from '../lib/protocol.js';
 import type { RedisSnapshot, RedisUnderTest } from '../lib/redis-server.js';
+import type { FixedRetry } from '../workers/adapter.js';
 import { loadAdapter } from '../workers/adapters.js';
 import type { Metrics, RunContext } from './types.js';
 
@@ -94,7 +105,10 @@ export async function completion(
 export interface ConsumeSpec {
   processes: number;
   jobs: number;
-  payload: PayloadKind | { n: number };
+  /** A kind, or one object every job carries. */
+  payload: PayloadKind | Readonly<Record<string, number>>;
+  /** The jobs' attempts and backoff; the row then ends when every job is completed or dead. */
+  retry?: FixedRetry;
   consumer: Pick<ConsumeTask, 'handler' | 'concurrency' | 'sandboxed' | 'sluice'>;
 }
 
@@ -103,7 +117,7 @@ export async function preAdd(
   lib: Lib,
   target: RedisTarget,
   queue: string,
-  spec: Pick<ConsumeSpec, 'jobs' | 'payload'>,
+  spec: Pick<ConsumeSpec, 'jobs' | 'payload' | 'retry'>,
   partitions?: number,
 ): Promise<void> {
   const producer = await (await loadAdapter(lib)).producer(target, queue, partitions);
@@ -114,7 +128,7 @@ export async function preAdd(
         : new Array<object>(1000).fill(spec.payload);
     const calls: Promise<unknown>[] = [];
     for (let i = 0; i < spec.jobs; i += 1000) {
-      calls.push(producer.addBulk(chunk.slice(0, Math.min(1000, spec.jobs - i))));
+      calls.push(producer.addBulk(chunk.slice(0, Math.min(1000, spec.jobs - i)), spec.retry));
       if (calls.length === 8) await Promise.all(calls.splice(0));
     }
     await Promise.all(calls);
@@ -154,11 +168,11 @@ export async function startConsumers(
   }
 }
 
-/** Tells every consumer to go; their CPU use at that moment. */
-export function goConsumers(children: readonly Child[]): Promise<Usage[]> {
+/** Tells every consumer to go (recording latencies inside `window`); their CPU use at that moment. */
+export function goConsumers(children: readonly Child[], window?: LatencyWindow): Promise<Usage[]> {
   return Promise.all(
     children.map(async (child) => {
-      child.send({ type: 'go' });
+      child.send(window ? { type: 'go', window } : { type: 'go' });
       return (await child.next('started', READY_MS)).usage;
     }),
   );
@@ -181,11 +195,12 @@ export async function sampleConsumers(
   };
 }
 
-/** Stops every consumer and waits for each to exit. */
-export async function stopConsumers(children: readonly Child[]): Promise<void> {
+/** Stops every consumer and waits for each to exit; the latencies each recorded. */
+export async function stopConsumers(children: readonly Child[]): Promise<(LatencySummary | undefined)[]> {
   for (const child of children) child.send({ type: 'stop' });
-  await Promise.all(children.map((child) => child.next('stopped', READY_MS)));
+  const stopped = await Promise.all(children.map((child) => child.next('stopped', READY_MS)));
   await Promise.all(children.map((child) => child.exit(EXIT_GRACE_MS)));
+  return stopped.map((message) => message.latency);
 }
 
 /** A consume row's metrics from the jobs, the timed span, Redis before/after and the consumers' use. */
@@ -210,7 +225,7 @@ export function consumeMetrics(
  * Consumers start, warm up on the (empty) queue in db 0 and wait; the jobs were added to the
  * same queue in db 1 beforehand. SWAPDB 0 1 then hands them all the pre-added jobs at once, so
  * neither process start-up nor adding is timed, for any library. Done when the library's
- * completed count reaches the job count (polled every 2 ms).
+ * completed count (with `spec.retry`: completed or dead) reaches the job count (polled every 2 ms).
  */
 export async function consumeRow(ctx: RunContext, lib: Lib, spec: ConsumeSpec): Promise<Metrics> {
   const { admin } = ctx.redis;
@@ -226,13 +241,55 @@ export async function consumeRow(ctx: RunContext, lib: Lib, spec: ConsumeSpec): 
     await admin.swapdb(0, 1);
     // An idle Sluice engine waits for this wake-up (the jobs arrived by SWAPDB, not by an add).
     if (lib === 'sluice') await admin.publish(`sluice:{${queue}}:wake`, '1');
-    const t1 = await completion(ctx, lib, queue, spec.jobs, children);
+    const settled = spec.retry ? () => settledCount(admin, lib, queue) : undefined;
+    const t1 = await completion(ctx, lib, queue, spec.jobs, children, settled);
     const used = await sampleConsumers(children, starts);
     const after = await ctx.redis.snapshot();
     await stopConsumers(children);
     return consumeMetrics(spec.jobs, t1 - t0, before, after, used);
   } finally {
     for (const child of children) child.kill();
+  }
+}
+
+/**
+ * Consumers start and warm up on the empty queue (on `on`: the run's redis-server unless a
+ * scenario brings its own, e.g. a cluster, where SWAPDB does not exist); the queue is paused
+ * with the library's own pause, the jobs are added, and resume(), which wakes the idle
+ * consumers, starts the clock. Done when `read()`, the completed count, has grown by the job
+ * count. Not for bee-queue, which has no pause.
+ */
+export async function resumeRow(
+  ctx: RunContext,
+  lib: Lib,
+  spec: ConsumeSpec,
+  on: RedisUnderTest = ctx.redis,
+  read = () => completedCount(ctx.redis.admin, lib, queueName(lib)),
+): Promise<Metrics> {
+  const adapter = await loadAdapter(lib);
+  if (!adapter.pauser) throw new Error(`${lib} has no pause`);
+  const queue = queueName(lib);
+  const { partitions } = spec.consumer.sluice;
+  await on.flush();
+  const control = await adapter.pauser(on.target(), queue, partitions);
+  const children: Child[] = [];
+  try {
+    await startConsumers(ctx, lib, spec, on.target(), children);
+    await control.pause();
+    await preAdd(lib, on.target(), queue, spec, partitions);
+    const warmed = await read();
+    const before = await on.snapshot();
+    const starts = await goConsumers(children);
+    const t0 = performance.now();
+    await control.resume();
+    const t1 = await completion(ctx, lib, queue, warmed + spec.jobs, children, read);
+    const used = await sampleConsumers(children, starts);
+    const after = await on.snapshot();
+    await stopConsumers(children);
+    return consumeMetrics(spec.jobs, t1 - t0, before, after, used);
+  } finally {
+    for (const child of children) child.kill();
+    await control.close();
   }
 }
 

@@ -57,9 +57,16 @@ export interface Sizes {
   bulk: number;
   ingest: number;
   workerGeneric: number;
+  workerConcurrency1: number;
   workerConcurrent: number;
+  /** consume-from-resume: the smaller and the larger backlog. */
+  resumeSmall: number;
+  resumeLarge: number;
   scaling: number;
   cpuHeavy: number;
+  /** retry-lateness: jobs per backoff. */
+  retryLateness: number;
+  retryStorm: number;
   /** cluster: jobs added, and consumed, in each row. */
   cluster: number;
   /** steady-state capacity run and each offered load, ms. */

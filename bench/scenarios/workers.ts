@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Lib } from '../lib/protocol.js';
 import type { ConsumeSpec } from './rows.js';
-import { consumeRow } from './rows.js';
+import { consumeRow, resumeRow } from './rows.js';
 import { row } from './safe.js';
 import type { Scenario } from './types.js';
 
@@ -35,6 +35,25 @@ export const workerGeneric: Scenario = {
   },
 };
 
+/** Rows of worker-concurrency-1: jobs at once, from Sluice's threads at concurrency 1 each. */
+const ONE_AT_A_TIME = [1, 2] as const;
+
+export const workerConcurrency1: Scenario = {
+  name: 'worker-concurrency-1',
+  description:
+    'the worker-generic jobs as users run one job at a time: Sluice engine option concurrency 1 on 1 thread and on 2 threads (other options at their defaults) against peers at concurrency 1 and 2',
+  steps: () => 3 * ONE_AT_A_TIME.length,
+  async run(ctx, rep, order) {
+    for (const threads of ONE_AT_A_TIME) {
+      for (const lib of order) {
+        await row(ctx, this.name, `concurrency ${threads}`, lib, rep, () =>
+          consumeRow(ctx, lib, noop(ctx.sizes.workerConcurrency1, threads, { threads, concurrency: 1 })),
+        );
+      }
+    }
+  },
+};
+
 export const workerConcurrent: Scenario = {
   name: 'worker-concurrent',
   description: 'pre-added tiny jobs, no-op handler; peers: concurrency 100; Sluice: --threads 2',
@@ -44,6 +63,26 @@ export const workerConcurrent: Scenario = {
       await row(ctx, this.name, 'concurrent', lib, rep, () =>
         consumeRow(ctx, lib, noop(ctx.sizes.workerConcurrent, 100, SLUICE_THREADS_2)),
       );
+    }
+  },
+};
+
+export const consumeFromResume: Scenario = {
+  name: 'consume-from-resume',
+  description:
+    "the worker-concurrent shape timed from the moment the jobs become available to a running, warmed-up, idle consumer, at two backlogs (50,000 and 200,000 jobs; --quick: the smaller, with fewer jobs): Sluice and BullMQ: the queue paused with the library's own pause(), the jobs added, timed from resume() to the last completion; bee-queue has no pause, so its jobs arrive by SWAPDB as in worker-concurrent",
+  steps: ({ quick }) => (quick ? 3 : 6),
+  async run(ctx, rep, order) {
+    // --quick: both backlogs would be small, so the larger one would check nothing more.
+    const backlogs: [string, number][] = [['smaller backlog', ctx.sizes.resumeSmall]];
+    if (!ctx.quick) backlogs.push(['larger backlog', ctx.sizes.resumeLarge]);
+    for (const [name, jobs] of backlogs) {
+      for (const lib of order) {
+        const spec = noop(jobs, 100, SLUICE_THREADS_2);
+        await row(ctx, this.name, name, lib, rep, () =>
+          lib === 'bee' ? consumeRow(ctx, lib, spec) : resumeRow(ctx, lib, spec),
+        );
+      }
     }
   },
 };

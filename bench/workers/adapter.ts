@@ -3,12 +3,34 @@ import type { Redis } from 'ioredis';
 import { waitCompleted } from '../lib/counters.js';
 import type { ConsumeTask, HandlerKind, RedisTarget } from '../lib/protocol.js';
 import { wallNow } from '../lib/protocol.js';
+import {
+  type FlakyPayload,
+  flakyAttempt,
+  type RetryPayload,
+  type RetryReport,
+  retryAttempt,
+} from './handlers/failing.js';
 import { hashWork } from './handlers/hash-work.js';
+
+/** Job options of the retry scenarios: `attempts` in all, a fixed backoff of `backoffMs` between them. */
+export interface FixedRetry {
+  attempts: number;
+  backoffMs: number;
+}
 
 /** One library's producer, bound to one queue. */
 export interface Producer {
   add(payload: object): Promise<unknown>;
-  addBulk(payloads: readonly object[]): Promise<unknown>;
+  /** `retry`: each job's attempts and backoff, with the library's own job options. */
+  addBulk(payloads: readonly object[], retry?: FixedRetry): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** A library's own pause and resume of one queue (bee-queue has none). */
+export interface Pauser {
+  pause(): Promise<void>;
+  /** Idle consumers take the jobs at once (each library wakes its workers on resume). */
+  resume(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -22,7 +44,7 @@ export interface Consumer {
   stop(): Promise<void>;
 }
 
-export interface ConsumerHooks {
+export interface ConsumerHooks extends RetryReport {
   /** Wall times in ms: when the job was enqueued, when its handler started. */
   record(enqueuedAt: number, startedAt: number): void;
 }
@@ -31,13 +53,20 @@ export interface Adapter {
   /** `partitions`: Sluice only (see AddTask). */
   producer(redis: RedisTarget, queue: string, partitions?: number): Promise<Producer>;
   consumer(task: ConsumeTask, hooks: ConsumerHooks, counters: Redis): Promise<Consumer>;
+  pauser?(redis: RedisTarget, queue: string, partitions?: number): Promise<Pauser>;
 }
 
-/** The in-process handler of the peers: what a Sluice handler module does in a thread. */
+/** What the handlers read from a payload (each kind its own fields). */
+export type HandlerPayload = { t?: number; n?: number } & RetryPayload & FlakyPayload;
+
+/**
+ * The in-process handler of the peers: what a Sluice handler module does in a thread. `id` and
+ * `attempt` (1-based) are the library's, for the failing handlers.
+ */
 export function inProcessHandler(
   kind: HandlerKind,
   hooks: ConsumerHooks,
-): (data: { t?: number; n?: number }) => void {
+): (data: HandlerPayload, id: string, attempt: number) => void {
   switch (kind) {
     case 'noop':
       return () => {};
@@ -47,10 +76,14 @@ export function inProcessHandler(
       return (data) => {
         hashWork(data.n as number);
       };
+    case 'retry':
+      return (data, id, attempt) => retryAttempt(data, id, attempt, hooks);
+    case 'flaky':
+      return (data, id, attempt) => flakyAttempt(data, id, attempt);
   }
 }
 
-/** Payload of the warm-up jobs a consumer runs before it reports ready. */
+/** Payload of the warm-up jobs a consumer runs before it reports ready (none of them fails). */
 export function warmupPayload(task: ConsumeTask): object {
   switch (task.handler) {
     case 'noop':
@@ -59,6 +92,10 @@ export function warmupPayload(task: ConsumeTask): object {
       return { t: 0 };
     case 'hash':
       return { n: task.hashIterations };
+    case 'retry':
+      return {};
+    case 'flaky':
+      return { f: 0 };
   }
 }
 

@@ -1,22 +1,39 @@
-import { Queue, Worker, type WorkerOptions } from 'bullmq';
+import { type JobsOptions, Queue, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { completedCount } from '../lib/counters.js';
 import type { ConsumeTask, RedisTarget } from '../lib/protocol.js';
-import type { Adapter, Consumer, ConsumerHooks, Producer } from './adapter.js';
+import type { Adapter, Consumer, ConsumerHooks, Pauser, Producer } from './adapter.js';
 import { handlerPath, inProcessHandler, warmUp, warmupPayload } from './adapter.js';
 
 function connection(redis: RedisTarget) {
   return { host: redis.host, port: redis.port, db: redis.db, maxRetriesPerRequest: null };
 }
 
-async function producer(redis: RedisTarget, queue: string): Promise<Producer> {
+async function openQueue(redis: RedisTarget, queue: string): Promise<Queue> {
   const q = new Queue(queue, { connection: connection(redis) });
   await q.waitUntilReady();
+  return q;
+}
+
+async function producer(redis: RedisTarget, queue: string): Promise<Producer> {
+  const q = await openQueue(redis, queue);
   return {
     add: (payload) => q.add('job', payload),
-    addBulk: (payloads) => q.addBulk(payloads.map((data) => ({ name: 'job', data }))),
+    addBulk(payloads, retry) {
+      if (!retry) return q.addBulk(payloads.map((data) => ({ name: 'job', data })));
+      const opts: JobsOptions = {
+        attempts: retry.attempts,
+        backoff: { type: 'fixed', delay: retry.backoffMs },
+      };
+      return q.addBulk(payloads.map((data) => ({ name: 'job', data, opts })));
+    },
     close: () => q.close(),
   };
+}
+
+async function pauser(redis: RedisTarget, queue: string): Promise<Pauser> {
+  const q = await openQueue(redis, queue);
+  return { pause: () => q.pause(), resume: () => q.resume(), close: () => q.close() };
 }
 
 /**
@@ -31,7 +48,12 @@ async function consumer(task: ConsumeTask, hooks: ConsumerHooks, counters: Redis
     worker = new Worker(task.queue, handlerPath('bullmq-hash'), { ...options, useWorkerThreads: true });
   } else {
     const handle = inProcessHandler(task.handler, hooks);
-    worker = new Worker(task.queue, async (job) => handle(job.data), options);
+    // attemptsMade counts the job's failed attempts so far.
+    worker = new Worker(
+      task.queue,
+      async (job) => handle(job.data, job.id ?? '', job.attemptsMade + 1),
+      options,
+    );
   }
   worker.on('error', (error) => process.stderr.write(`bullmq worker: ${error.message}\n`));
   await worker.waitUntilReady();
@@ -47,4 +69,4 @@ async function consumer(task: ConsumeTask, hooks: ConsumerHooks, counters: Redis
   return { flushMs: 0, stop: () => worker.close() };
 }
 
-export const bullmq: Adapter = { producer, consumer };
+export const bullmq: Adapter = { producer, consumer, pauser };

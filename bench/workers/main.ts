@@ -93,12 +93,14 @@ async function runAdd(task: AddTask): Promise<void> {
   await producer.close();
 }
 
-/** Only latency runs load the HDR histogram, so the other consumers' RSS does not carry it. */
+/** Only latency and retry runs load the HDR histogram, so the other consumers' RSS does not carry it. */
 async function recorderFor(
   task: ConsumeTask,
-): Promise<Pick<LatencyRecorder, 'setWindow' | 'record' | 'summary'>> {
-  if (task.handler === 'latency') return new (await import('../lib/latency.js')).LatencyRecorder();
-  return { setWindow() {}, record() {}, summary: () => undefined };
+): Promise<Pick<LatencyRecorder, 'setWindow' | 'record' | 'retryDue' | 'retryStarted' | 'summary'>> {
+  if (task.handler === 'latency' || task.handler === 'retry') {
+    return new (await import('../lib/latency.js')).LatencyRecorder();
+  }
+  return { setWindow() {}, record() {}, retryDue() {}, retryStarted() {}, summary: () => undefined };
 }
 
 async function runConsume(task: ConsumeTask): Promise<void> {

@@ -1,12 +1,19 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { pino } from 'pino';
-import { Engine, type EngineOptions, Queue } from 'sluice';
+import { Engine, type EngineOptions, type JobOptions, Queue } from 'sluice';
 import type { ConsumeTask, RedisTarget } from '../lib/protocol.js';
-import type { Adapter, Consumer, ConsumerHooks, Producer } from './adapter.js';
+import type { Adapter, Consumer, ConsumerHooks, Pauser, Producer } from './adapter.js';
 import { handlerPath, redisUrl, warmUp, warmupPayload } from './adapter.js';
 import { FLUSH_MS, LATENCY_CHANNEL } from './handlers/latency-channel.js';
+import { RETRY_CHANNEL, type RetryMessage } from './handlers/retry-channel.js';
 
-const HANDLERS = { noop: 'sluice-noop', latency: 'sluice-latency', hash: 'sluice-hash' } as const;
+const HANDLERS = {
+  noop: 'sluice-noop',
+  latency: 'sluice-latency',
+  hash: 'sluice-hash',
+  retry: 'sluice-retry',
+  flaky: 'sluice-flaky',
+} as const;
 
 /** A URL, or a cluster's seed (Sluice's cluster client learns the other nodes from it). */
 export function sluiceConnection(redis: RedisTarget): NonNullable<EngineOptions['connection']> {
@@ -20,15 +27,32 @@ function openQueue(redis: RedisTarget, queue: string, partitions: number | undef
 function asProducer(q: Queue): Producer {
   return {
     add: (payload) => q.add(payload),
-    addBulk: (payloads) => q.addBulk(payloads.map((payload) => ({ payload }))),
+    addBulk(payloads, retry) {
+      if (!retry) return q.addBulk(payloads.map((payload) => ({ payload })));
+      const opts: JobOptions = {
+        attempts: retry.attempts,
+        backoff: { type: 'fixed', delay: retry.backoffMs },
+      };
+      return q.addBulk(payloads.map((payload) => ({ payload, opts })));
+    },
     close: () => q.close(),
   };
 }
 
-async function producer(redis: RedisTarget, queue: string, partitions?: number): Promise<Producer> {
+/** Connected and scripts' connection up before any timing. */
+async function connectedQueue(redis: RedisTarget, queue: string, partitions: number | undefined) {
   const q = openQueue(redis, queue, partitions);
-  await q.counts(); // connected and scripts' connection up before any timing
-  return asProducer(q);
+  await q.counts();
+  return q;
+}
+
+async function producer(redis: RedisTarget, queue: string, partitions?: number): Promise<Producer> {
+  return asProducer(await connectedQueue(redis, queue, partitions));
+}
+
+async function pauser(redis: RedisTarget, queue: string, partitions?: number): Promise<Pauser> {
+  const q = await connectedQueue(redis, queue, partitions);
+  return { pause: () => q.pause(), resume: () => q.resume(), close: () => q.close() };
 }
 
 /** An engine in this process (what `node dist/engine.js` runs), its handler in worker threads. */
@@ -42,11 +66,18 @@ async function consumer(task: ConsumeTask, hooks: ConsumerHooks): Promise<Consum
   };
   if (task.sluice.tasksPerThread !== undefined) options.tasksPerThread = task.sluice.tasksPerThread;
   if (task.sluice.threadBatch !== undefined) options.threadBatch = task.sluice.threadBatch;
+  if (task.sluice.concurrency !== undefined) options.concurrency = task.sluice.concurrency;
   if (task.sluice.partitions !== undefined) options.partitions = task.sluice.partitions;
   const channel = new BroadcastChannel(LATENCY_CHANNEL);
   channel.onmessage = (event) => {
     const pairs = (event as { data: Float64Array }).data;
     for (let i = 0; i < pairs.length; i += 2) hooks.record(pairs[i] as number, pairs[i + 1] as number);
+  };
+  const retries = new BroadcastChannel(RETRY_CHANNEL);
+  retries.onmessage = (event) => {
+    const [kind, id, at] = (event as { data: RetryMessage }).data;
+    if (kind === 'due') hooks.retryDue(id, at);
+    else hooks.retryStarted(id, at);
   };
   const engine = await Engine.start(options);
   // Counted through the Queue, which sums the partitions' counters on any topology.
@@ -59,8 +90,9 @@ async function consumer(task: ConsumeTask, hooks: ConsumerHooks): Promise<Consum
     async stop() {
       await engine.stop(1000);
       channel.close();
+      retries.close();
     },
   };
 }
 
-export const sluice: Adapter = { producer, consumer };
+export const sluice: Adapter = { producer, consumer, pauser };
