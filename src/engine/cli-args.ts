@@ -14,6 +14,8 @@ of worker threads with the handler module's default export, async (payload, ctx)
                           the --processes)
   --concurrency N         jobs running at once per thread (default: every job the thread
                           was handed; set it when a handler must not run too many at once)
+  --tasks-per-thread N    batches one thread is handed at once, 1-1000 (default 4); leased
+                          jobs beyond what the threads hold wait in the engine
   --processes auto|K      engine processes; auto = one per core (default 1); a crashed
                           process is restarted with a backoff
   --redis URL[,URL...]    redis://[:password@]host:port[/db] or rediss://... for TLS
@@ -44,6 +46,7 @@ export interface CliArgs {
   handler: string;
   threads: number | undefined;
   concurrency: number | undefined;
+  tasksPerThread: number | undefined;
   processes: number;
   redis: string | undefined;
   /** --redis names a Redis Cluster's seeds (also implied by several URLs). */
@@ -107,6 +110,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         handler: { type: 'string' },
         threads: { type: 'string' },
         concurrency: { type: 'string' },
+        'tasks-per-thread': { type: 'string' },
         processes: { type: 'string' },
         redis: { type: 'string' },
         cluster: { type: 'boolean' },
@@ -145,6 +149,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
       handler,
       threads: integer('threads', text('threads')),
       concurrency: integer('concurrency', text('concurrency'), 0),
+      tasksPerThread: integer('tasks-per-thread', text('tasks-per-thread')),
       processes: processes as number,
       redis: text('redis') ?? (env.REDIS_URL || undefined),
       cluster: values.cluster === true,

@@ -31,6 +31,7 @@ function engineOptions(args: CliArgs, redis: string, log: Logger): EngineOptions
   if (args.graceMs !== undefined) options.graceMs = args.graceMs;
   if (args.janitorMs !== undefined) options.janitorIntervalMs = args.janitorMs;
   if (args.concurrency !== undefined) options.concurrency = args.concurrency;
+  if (args.tasksPerThread !== undefined) options.tasksPerThread = args.tasksPerThread;
   if (args.threadMemoryMb !== undefined) options.threadMemoryMb = args.threadMemoryMb;
   if (args.maxResultBytes !== undefined) options.maxResultBytes = args.maxResultBytes;
   if (args.partitions !== undefined) options.partitions = args.partitions;

@@ -1,11 +1,14 @@
 // The fault suite's handler. Every execution that reaches its end appends one JSON line to
 // $SLUICE_LEDGER_DIR/ledger-<pid>.jsonl (synchronously, so the line is on disk before the job can
 // settle): { id, attempt, token, pid, sentAt, start, end, outcome }. payload.mode picks the behaviour.
+// With payload.starts, every execution first appends { id, attempt, token, pid, at } to
+// starts-<pid>.jsonl, so a job killed mid-run still shows it had started.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const file = join(process.env.SLUICE_LEDGER_DIR ?? '.', `ledger-${process.pid}.jsonl`);
+const startsFile = join(process.env.SLUICE_LEDGER_DIR ?? '.', `starts-${process.pid}.jsonl`);
 // Wall-clock time from the monotonic clock: unaffected by a Date.now() skewed on purpose (T15).
 const now = () => Math.round(performance.timeOrigin + performance.now());
 
@@ -25,6 +28,10 @@ function record(ctx, start, outcome, sentAt) {
 
 export default async function ledgerHandler(payload, ctx) {
   const start = now();
+  if (payload.starts) {
+    const line = { id: ctx.id, attempt: ctx.attempt, token: ctx.token, pid: process.pid, at: start };
+    appendFileSync(startsFile, `${JSON.stringify(line)}\n`);
+  }
   switch (payload.mode) {
     case 'throw':
       record(ctx, start, 'throw', payload.sentAt);

@@ -16,6 +16,22 @@ export interface Execution {
   outcome: 'ok' | 'throw' | 'hang' | 'exit' | 'oom';
 }
 
+/** A handler start (payload.starts), logged before the handler runs: a killed run leaves one too. */
+export interface Start {
+  id: string;
+  attempt: number;
+  token: number;
+  pid: number;
+  at: number;
+}
+
+/** One entry of the queue's event stream. */
+export interface StreamEntry {
+  id: string;
+  type: string;
+  ids: string[];
+}
+
 /** The queue's structures after the run (ids only, plus the dead letters' reasons). */
 export interface FinalState {
   pending: string[];
@@ -93,6 +109,52 @@ export function deliveryCriteria(s: Summary, duplicateBound: number, expectDead 
     exactly('dead-lettered', s.dead, expectDead),
     exactly('completed + dead = acknowledged', s.completed + s.dead, s.acked),
   ];
+}
+
+/** The leases an engine held when it was killed, split by what its handlers had done with them. */
+export interface LeasesAtKill {
+  /** Leased ids no handler had ever started: the jobs the engine had not handed to a thread. */
+  unstarted: string[];
+  /** Leased ids started under the lease held at the kill: running, or done and not yet settled. */
+  running: string[];
+  /** Leased again after an earlier fault, and not started under this lease yet. */
+  leasedAgain: string[];
+}
+
+/** Splits `leases` (id → delivery token, read after the engine stopped) by the starts logged. */
+export function leasesAtKill(leases: ReadonlyMap<string, number>, starts: readonly Start[]): LeasesAtKill {
+  const tokens = new Map<string, Set<number>>();
+  for (const { id, token } of starts) {
+    const set = tokens.get(id) ?? new Set<number>();
+    set.add(token);
+    tokens.set(id, set);
+  }
+  const out: LeasesAtKill = { unstarted: [], running: [], leasedAgain: [] };
+  for (const [id, token] of leases) {
+    const started = tokens.get(id);
+    if (started === undefined) out.unstarted.push(id);
+    else if (started.has(token)) out.running.push(id);
+    else out.leasedAgain.push(id);
+  }
+  return out;
+}
+
+const SETTLEMENTS = new Set(['completed', 'retried', 'dead']);
+
+/**
+ * Which of `ids` a settle call leased: their newest 'started' entry directly follows a settlement
+ * entry. One script call's entries are adjacent in the stream and settle.lua writes its settlements
+ * before its lease's 'started'; an acquire writes 'started' alone. (It would err only for an
+ * acquire that Redis ran right after a settle call that leased nothing.)
+ */
+export function leasedBySettle(entries: readonly StreamEntry[], ids: readonly string[]): string[] {
+  const bySettle = new Map<string, boolean>();
+  entries.forEach((entry, i) => {
+    if (entry.type !== 'started') return;
+    const previous = entries[i - 1];
+    for (const id of entry.ids) bySettle.set(id, previous !== undefined && SETTLEMENTS.has(previous.type));
+  });
+  return ids.filter((id) => bySettle.get(id) === true);
 }
 
 /** Percentile (0..100) of a list of numbers; NaN when empty. */

@@ -13,7 +13,7 @@ import { Queue } from '../../../dist/index.js';
 import { queueKeys } from '../../../dist/redis/keys.js';
 import { type EngineChild, spawnEngine } from '../../fixtures/engine-cli.js';
 import { type RedisServer, startRedisServer } from '../../helpers/redis-server.js';
-import type { Execution, FinalState } from './check.js';
+import type { Execution, FinalState, Start, StreamEntry } from './check.js';
 
 const HANDLER = fileURLToPath(new URL('../children/ledger-handler.js', import.meta.url));
 const PRODUCER = fileURLToPath(new URL('../children/producer.js', import.meta.url));
@@ -23,6 +23,8 @@ export interface Payload {
   ms?: number;
   msMin?: number;
   msMax?: number;
+  /** Also log every start, before the handler runs (Harness.starts). */
+  starts?: boolean;
 }
 
 export interface ProducerConfig {
@@ -41,6 +43,8 @@ export interface ProducerConfig {
 export interface EngineConfig {
   threads?: number;
   concurrency?: number;
+  /** Batches one thread is handed at once (--tasks-per-thread). */
+  tasksPerThread?: number;
   leaseMs?: number;
   janitorMs?: number;
   graceMs?: number;
@@ -136,6 +140,7 @@ export class Harness {
       'info',
     ];
     if (config.concurrency !== undefined) args.push('--concurrency', String(config.concurrency));
+    if (config.tasksPerThread !== undefined) args.push('--tasks-per-thread', String(config.tasksPerThread));
     if (config.threadMemoryMb !== undefined) args.push('--thread-memory-mb', String(config.threadMemoryMb));
     const engine = spawnEngine(args, { ...config.env, SLUICE_LEDGER_DIR: this.ledgerDir });
     this.engines.push(engine);
@@ -208,10 +213,20 @@ export class Harness {
   }
 
   executions(): Execution[] {
-    const out: Execution[] = [];
+    return this.#ledger<Execution>('ledger-');
+  }
+
+  /** The starts logged by handlers of jobs with payload.starts. */
+  starts(): Start[] {
+    return this.#ledger<Start>('starts-');
+  }
+
+  #ledger<T>(prefix: string): T[] {
+    const out: T[] = [];
     for (const file of readdirSync(this.ledgerDir)) {
+      if (!file.startsWith(prefix)) continue;
       for (const line of readFileSync(join(this.ledgerDir, file), 'utf8').split('\n')) {
-        if (line.startsWith('{')) out.push(JSON.parse(line) as Execution);
+        if (line.startsWith('{')) out.push(JSON.parse(line) as T);
       }
     }
     return out;
@@ -230,6 +245,42 @@ export class Harness {
       k.dead,
     )) as number[];
     return { waiting, active, delayed, dead };
+  }
+
+  /** The leased ids (the active ZSET) with their delivery tokens, in one read. */
+  async leases(): Promise<Map<string, number>> {
+    const flat = (await this.redis.eval(
+      `#!lua flags=no-writes
+      local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+      local out = {}
+      for i = 1, #ids, 1000 do
+        local chunk = { unpack(ids, i, math.min(i + 999, #ids)) }
+        local tokens = redis.call('HMGET', KEYS[2], unpack(chunk))
+        for j, id in ipairs(chunk) do
+          out[#out + 1] = id
+          out[#out + 1] = tokens[j] or '0'
+        end
+      end
+      return out`,
+      2,
+      this.keys.active,
+      this.keys.deliveries,
+    )) as string[];
+    const leases = new Map<string, number>();
+    for (let i = 0; i < flat.length; i += 2) leases.set(flat[i] as string, Number(flat[i + 1]));
+    return leases;
+  }
+
+  /** The newest `count` entries of the queue's event stream (Queue.setEvents), oldest first. */
+  async recentEvents(count: number): Promise<StreamEntry[]> {
+    const entries = (await this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', count)) as [
+      string,
+      string[],
+    ][];
+    return entries.reverse().map(([id, fields]) => {
+      const get = (name: string) => fields[fields.indexOf(name) + 1] ?? '';
+      return { id, type: get('type'), ids: get('ids').split(',') };
+    });
   }
 
   async stats(): Promise<Record<string, number>> {

@@ -1,7 +1,11 @@
-/** Engine processes that die: kill -9 (T1), SIGTERM (T2), and janitors racing over the leases of a killed one (T17). */
+/**
+ * Engine processes that die: kill -9 (T1), SIGTERM (T2), janitors racing over the leases of a
+ * killed one (T17), and kill -9 while a block a settle call leased waits for a thread (T19).
+ */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../helpers/index.js';
-import { deliveryCriteria, exactly, summarize, tally } from '../lib/check.js';
+import { deliveryCriteria, exactly, leasedBySettle, leasesAtKill, summarize, tally } from '../lib/check.js';
+import type { Harness } from '../lib/harness.js';
 import type { Scenario } from '../lib/scenario.js';
 import { pick, withHarness } from '../lib/scenario.js';
 
@@ -132,6 +136,120 @@ export const t17: Scenario = {
           exactly('executions completed (handlers still running)', s.completed, 0),
         ],
         notes: [],
+      };
+    }),
+};
+
+/** Looks at a stopped engine's leases at most this many times before it is killed anyway. */
+const LOOKS = 100;
+
+/** The leases of an engine that cannot act (stopped or dead), split by the starts logged. */
+async function leasesHeld(h: Harness) {
+  const leases = await h.leases();
+  const split = leasesAtKill(leases, h.starts());
+  return { leases, split, bySettle: leasedBySettle(await h.recentEvents(200), split.unstarted) };
+}
+
+export const t19: Scenario = {
+  id: 'T19',
+  title: 'engine killed holding a block a settle call leased, before handing it to a thread',
+  fault: 'kill -9 between a settle call that leased a block and the hand-off of that block; a new engine',
+  run: (scale) =>
+    withHarness('t19', {}, async (h) => {
+      const p = pick(scale, { jobs: 3000, kills: 3 }, { jobs: 15_000, kills: 12 });
+      // One thread, handed one batch at a time (--tasks-per-thread 1): while it runs, the blocks
+      // settle calls leased (LeaseAhead) wait in the dispatcher. At the default of 4 the pool
+      // would take them at once and they would wait inside the thread for a concurrency slot,
+      // past the hand-off. At concurrency 1 the block is the one job leased ahead; at
+      // concurrency 4 several blocks wait (a job that never started while fewer than 4 ran was
+      // not in the thread). The engine killed alternates between the two.
+      const leaseMs = 1500;
+      const shape = (k: number) => ({
+        threads: 1,
+        concurrency: k % 2 === 0 ? 1 : 4,
+        tasksPerThread: 1,
+        leaseMs,
+        janitorMs: 500,
+      });
+      await h.lib.setEvents(true); // which call leased a job: see leasedBySettle
+      let current = await h.started(h.startEngine(shape(0)));
+      await h.producerDone(
+        h.startProducer({ count: p.jobs, chunk: 500, payload: { msMin: 2, msMax: 6, starts: true } }),
+      );
+      /** Ids leased and never started at a kill → their delivery token then. */
+      const block = new Map<string, number>();
+      let hits = 0;
+      let running = 0;
+      let leased = 0;
+      const perKill: string[] = [];
+      for (let k = 0; k < p.kills; k++) {
+        await sleep(300 + Math.random() * 700);
+        // Stop the engine (SIGSTOP), let its calls in flight land, and read what it holds: Redis's
+        // leases and the starts its handlers logged. Kill it (SIGKILL) at the first look that finds
+        // jobs a settle call leased and no handler started; else let it run a few ms and look again.
+        let look = 0;
+        for (;;) {
+          look += 1;
+          current.signal('SIGSTOP');
+          await sleep(20);
+          if ((await leasesHeld(h)).bySettle.length > 0 || look === LOOKS) break;
+          current.signal('SIGCONT');
+          await sleep(Math.random() * 20);
+        }
+        await current.dispose();
+        // What the dead engine left, read again now that nothing of it can reach Redis.
+        const { leases, split, bySettle } = await leasesHeld(h);
+        const reaped = (await h.stats()).reaped ?? 0;
+        const { waiting } = await h.counts();
+        if (bySettle.length > 0) hits += 1;
+        for (const id of split.unstarted) block.set(id, leases.get(id) as number);
+        running += split.running.length;
+        leased += leases.size;
+        perKill.push(
+          `concurrency ${shape(k).concurrency}, ${leases.size} leased: ${split.unstarted.length} never started (${bySettle.length} by a settle call), ${split.running.length} started, ${split.leasedAgain.length} leased again; ${waiting} waiting; look ${look}`,
+        );
+        current = await h.started(h.startEngine(shape(k + 1)));
+        await waitFor(
+          "the killed engine's leases re-queued",
+          async () => ((await h.stats()).reaped ?? 0) >= reaped + leases.size,
+          2 * leaseMs + 10_000,
+        );
+      }
+      const drained = await h.drained(60_000 + leaseMs);
+      const executions = h.executions();
+      const s = summarize(h.producerLog().acked, executions, await h.state());
+      const reaped = (await h.stats()).reaped ?? 0;
+      await h.stopEngines();
+      // Each job of the blocks ran only after the kill: once, under a newer token than the killed lease's.
+      const runs = new Map<string, number[]>();
+      for (const e of executions) {
+        if (e.outcome === 'ok' && block.has(e.id)) runs.set(e.id, [...(runs.get(e.id) ?? []), e.token]);
+      }
+      let missing = 0;
+      let twice = 0;
+      let underOldToken = 0;
+      for (const [id, token] of block) {
+        const tokens = runs.get(id) ?? [];
+        if (tokens.length === 0) missing += 1;
+        if (tokens.length > 1) twice += 1;
+        if (tokens.some((t) => t <= token)) underOldToken += 1;
+      }
+      return {
+        ...tally(s),
+        bound: `Σ started at ${p.kills} kills = ${running}`,
+        criteria: [
+          exactly('kills with jobs a settle call leased and no thread started', hits, p.kills),
+          exactly('never-started jobs at the kills not completed', missing, 0),
+          exactly('never-started jobs at the kills completed more than once', twice, 0),
+          exactly('never-started jobs completed under the killed lease', underOldToken, 0),
+          ...deliveryCriteria(s, running),
+          exactly('leases re-queued by the janitor (Σ leased at the kills)', reaped, leased),
+          exactly('drained', Number(drained), 1),
+        ],
+        notes: [
+          `${block.size} jobs leased and never started at the kills`,
+          ...perKill.map((k, i) => `kill ${i + 1}: ${k}`),
+        ],
       };
     }),
 };
