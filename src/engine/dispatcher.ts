@@ -30,14 +30,14 @@ import type { SettleBroker, Settler } from './settler.js';
  *              frees a slot (at most the 1 s poll; a wake message, sent when the limit changes,
  *              ends it early)
  *   full       the in-flight window is full: waiting for batches to finish (backpressure)
- *
- * In every state but draining and stopped, each settle call also leases the window places it
- * frees (SettleBroker): while jobs run, one round trip per block settles and leases. The loop
- * then only acquires what no settle call is about to fill, and a settle reply that found the
- * queue empty sends it idle without an acquire of its own.
  *   draining   stop() was called: no more acquires; running batches finish within the grace
  *              period, unstarted and interrupted jobs are released
  *   stopped    every held job is settled, released, or left for the janitor
+ *
+ * In acquiring, idle and full, each settle call also leases the window places it
+ * frees (SettleBroker): while jobs run, one round trip per block settles and leases. The loop
+ * then only acquires what no settle call is about to fill, and a settle reply that found the
+ * queue empty sends it idle without an acquire of its own.
  */
 export type DispatcherState = 'starting' | 'acquiring' | 'idle' | 'limited' | 'full' | 'draining' | 'stopped';
 
