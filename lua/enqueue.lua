@@ -2,12 +2,13 @@
 
 KEYS[1] pending  LIST    sluice:{q}:pending   ids waiting, LPUSH in, RPOP out
 KEYS[2] jobs     HASH    sluice:{q}:jobs      id -> record "enqueuedAt|base|opts|payload"
-KEYS[3] delayed  ZSET    sluice:{q}:delayed   id -> due time (ms, Redis clock)
-KEYS[4] seq      STRING  sluice:{q}:seq       last generated numeric id
-KEYS[5] stats    HASH    sluice:{q}:stats     counters
-KEYS[6] priorities STRING sluice:{q}:priorities  set ('y' mode) once the queue has held a prioritised job
+KEYS[3] seq      STRING  sluice:{q}:seq       last generated numeric id
+KEYS[4] stats    HASH    sluice:{q}:stats     counters
+KEYS[5] events   STREAM sluice:{q}:events  one entry per call and event type: type, ids (see includes/events.lua); 'added'
+KEYS[6] delayed  ZSET    sluice:{q}:delayed   id -> due time (ms, Redis clock)
+KEYS[7] priorities STRING sluice:{q}:priorities  set ('y' mode) once the queue has held a prioritised job
         (the level lists are KEYS[1]:<level>, LIST sluice:{q}:pending:<level>, same hash tag)
-KEYS[7] events   STREAM sluice:{q}:events  one entry per call and event type: type, ids (see includes/events.lua); 'added'
+'p' touches KEYS[1..5] only, and is sent with those five.
 
 ARGV[1] wake channel (PUBLISHed when pending was empty, so idle dispatchers start at once)
 ARGV[2] mode
@@ -28,7 +29,7 @@ Returns
 
 Invariants
   - every id written to jobs is in exactly one of pending, a level list (pending:<level>) or delayed
-  - a job in a level list implies KEYS[6] exists (acquire.lua reads the level lists only then)
+  - a job in a level list implies KEYS[7] exists (acquire.lua reads the level lists only then)
   - the first write is a memory-growing command, so under OOM the script fails before it changes anything
   - enqueuedAt and due times come from the Redis clock; a due time not after now queues at once
 ]]
@@ -45,27 +46,38 @@ local result
 local ranked = ARGV[2] == 'y' and {}
 
 if ARGV[2] == 'p' then
-  local n = #ARGV - 3
-  local last = redis.call('INCRBY', KEYS[4], n)
-  local first = last - n + 1
+  local argv, idPrefix = ARGV, ARGV[3]
+  local n = #argv - 3
+  local first = redis.call('INCRBY', KEYS[3], n) - n + 1
   local fields = {}
   for i = 1, n do
-    local id = ARGV[3] .. (first + i - 1)
+    local id = idPrefix .. (first + i - 1)
     pushed[i] = id
     fields[2 * i - 1] = id
-    fields[2 * i] = prefix .. ARGV[i + 3]
+    fields[2 * i] = prefix .. argv[i + 3]
   end
   redis.call('HSET', KEYS[2], unpack(fields))
   added = n
   result = first
 else
   result = {}
+  -- generated ids' records and delayed jobs' scores, each written by one command at the end
+  local fields, scores = {}, {}
+  local generated = 0
+  for i = 5, #ARGV, 3 do
+    if ARGV[i] == '' then
+      generated = generated + 1
+    end
+  end
+  local nextId = generated > 0 and redis.call('INCRBY', KEYS[3], generated) - generated + 1
   for i = 5, #ARGV, 3 do
     local id = ARGV[i]
     local fresh
     if id == '' then
-      id = ARGV[3] .. redis.call('INCR', KEYS[4])
-      redis.call('HSET', KEYS[2], id, prefix .. ARGV[i + 2])
+      id = ARGV[3] .. nextId
+      nextId = nextId + 1
+      fields[#fields + 1] = id
+      fields[#fields + 1] = prefix .. ARGV[i + 2]
       fresh = true
     else
       fresh = redis.call('EXISTS', ARGV[4] .. id) == 0
@@ -84,7 +96,8 @@ else
       local level = ranked and tonumber(string.match(ARGV[i + 2],
         '^[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|'))
       if due > now then
-        redis.call('ZADD', KEYS[3], due, id)
+        scores[#scores + 1] = due
+        scores[#scores + 1] = id
       elseif level then
         ranked[level] = ranked[level] or {}
         table.insert(ranked[level], id)
@@ -92,6 +105,12 @@ else
         pushed[#pushed + 1] = id
       end
     end
+  end
+  if #fields > 0 then
+    redis.call('HSET', KEYS[2], unpack(fields))
+  end
+  if #scores > 0 then
+    redis.call('ZADD', KEYS[6], unpack(scores))
   end
 end
 
@@ -102,7 +121,7 @@ if #pushed > 0 then
 end
 if ranked then
   -- set even when every prioritised job was delayed: promotion must then look for levels
-  redis.call('SET', KEYS[6], '1')
+  redis.call('SET', KEYS[7], '1')
   for level, ids in pairs(ranked) do
     if redis.call('LPUSH', KEYS[1] .. ':' .. level, unpack(ids)) == #ids then
       redis.call('PUBLISH', ARGV[1], '1')
@@ -110,7 +129,7 @@ if ranked then
   end
 end
 if added > 0 then
-  redis.call('HINCRBY', KEYS[5], 'added', added)
+  redis.call('HINCRBY', KEYS[4], 'added', added)
 end
-emit(KEYS[7], 'added', ARGV[2] == 'p' and pushed or newIds)
+emit(KEYS[5], 'added', ARGV[2] == 'p' and pushed or newIds)
 return result

@@ -59,6 +59,46 @@ describe('producer', () => {
     await queue.close();
   });
 
+  it('a mixed bulk (generated ids, jobIds, delays, runAt) lands each job in its place, ids in order', async () => {
+    const queue = openQueue(queueName('mixed'));
+    const retry: JobOptions = { attempts: 4, backoff: { type: 'fixed', delay: 10 } };
+    const now = await redisNow(queue);
+    const ids = await queue.addBulk([
+      { payload: { i: 0 } },
+      { payload: { i: 1 }, opts: { jobId: 'fixed-1' } },
+      { payload: { i: 2 }, opts: { delay: 60_000 } },
+      { payload: { i: 3 }, opts: { ...retry } },
+      { payload: { i: 4 }, opts: { jobId: 'fixed-1' } },
+      { payload: { i: 5 }, opts: { runAt: now + 120_000, ...retry } },
+      { payload: { i: 6 }, opts: { ...retry } },
+    ]);
+    expect(ids).toHaveLength(7);
+    const [g0, , g2, g3, , g5, g6] = ids as [string, string, string, string, string, string, string];
+    expect([ids[1], ids[4]]).toEqual(['fixed-1', 'fixed-1']);
+    // Generated ids are consecutive in argument order, whatever sits between them.
+    expect([g0, g2, g3, g5, g6].map(Number)).toEqual([1, 2, 3, 4, 5].map((n) => n + Number(g0) - 1));
+    expect(await queue.redis.lrange(queue.keys.pending, 0, -1)).toEqual([g6, g3, 'fixed-1', g0]);
+    const delayed = await queue.redis.zrange(queue.keys.delayed, 0, -1, 'WITHSCORES');
+    expect(delayed[0]).toBe(g2);
+    expect(Number(delayed[1])).toBeGreaterThanOrEqual(now + 60_000);
+    expect(delayed[2]).toBe(g5);
+    expect(Number(delayed[3])).toBe(now + 120_000);
+    expect((await queue.getJob('fixed-1'))?.payload).toEqual({ i: 1 });
+    // Equal option objects share one header; each job still carries its own options and payload.
+    for (const [id, i] of [
+      [g3, 3],
+      [g5, 5],
+      [g6, 6],
+    ] as const) {
+      const job = await queue.getJob(id);
+      expect(job?.payload).toEqual({ i });
+      expect(job?.options).toMatchObject({ attempts: 4, backoff: { type: 'fixed', delay: 10 } });
+    }
+    expect((await queue.getJob(g0))?.options).toMatchObject({ attempts: 3 });
+    expect(await queue.counts()).toMatchObject({ added: 6, waiting: 4, delayed: 2 });
+    await queue.close();
+  });
+
   it('rejects an empty or malformed queue name with INVALID_QUEUE_NAME before connecting', async () => {
     for (const bad of ['', 'has space', 'curly{brace}', 'slash/name', 'x'.repeat(101), 'ünï']) {
       await expectSluiceError(
@@ -115,7 +155,7 @@ describe('producer', () => {
       ['a symbol inside', { sym: Symbol('x') }, ['job.payload', 'sym', 'symbol']],
       ['a BigInt', { n: 10n }, ['job.payload', 'BigInt']],
       ['NaN', { nan: Number.NaN }, ['job.payload', 'nan', 'NaN']],
-      ['Infinity', { nested: { x: [1, Number.POSITIVE_INFINITY] } }, ['job.payload', 'Infinity']],
+      ['Infinity', { nested: { x: [1, Number.POSITIVE_INFINITY] } }, ['job.payload.nested.x[1] is Infinity']],
       ['a circular object', circular, ['job.payload']],
     ];
     for (const [what, payload, parts] of cases) {

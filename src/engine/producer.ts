@@ -1,6 +1,6 @@
 import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
-import type { JobOptions } from '../job/job-options.js';
-import { isValidJobId, prepareJobOptions } from '../job/job-options.js';
+import type { JobOptions, PreparedOptions } from '../job/job-options.js';
+import { isValidJobId, prepareJobOptions, sameJobOptions } from '../job/job-options.js';
 import { encodePayload, recordBody } from '../job/record.js';
 import type { CancelStatus } from '../redis/cancel.js';
 import { cancel } from '../redis/cancel.js';
@@ -235,6 +235,9 @@ export class Queue<P = unknown> {
     this.redis = redis;
     this.#owned = owned;
     this.#layout = new QueueLayout(redis, this.keys, options.partitions);
+    // Learnt now, while the caller builds its first jobs, so the first add is one round trip.
+    // A failure here is seen again, and thrown, by the first call that needs the layout.
+    this.#layout.parts().catch(() => {});
   }
 
   #waiter(keys: QueueKeys): ResultWaiter {
@@ -247,8 +250,11 @@ export class Queue<P = unknown> {
   }
 
   #prepare(payload: unknown, opts: JobOptions | undefined, field: string): EnqueueItem {
-    const prepared = prepareJobOptions(opts, `${field}.opts`);
-    const json = encodePayload(payload, this.#maxPayloadBytes, `${field}.payload`);
+    return this.#item(payload, prepareJobOptions(opts, `${field}.opts`), `${field}.payload`);
+  }
+
+  #item(payload: unknown, prepared: PreparedOptions, payloadField: string): EnqueueItem {
+    const json = encodePayload(payload, this.#maxPayloadBytes, payloadField);
     return {
       body: recordBody(prepared.header, json),
       due: prepared.due,
@@ -358,12 +364,27 @@ export class Queue<P = unknown> {
   async addBulk(jobs: readonly BulkJob<P>[]): Promise<string[]> {
     this.#open();
     if (!Array.isArray(jobs)) throw invalidOption('jobs', 'must be an array of { payload, opts? }');
-    const items = jobs.map((job, i) => {
+    const items: EnqueueItem[] = new Array(jobs.length);
+    // Equal options in a row share one prepared header.
+    let opts: JobOptions | undefined;
+    let prepared: PreparedOptions | undefined;
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i];
       if (typeof job !== 'object' || job === null || !('payload' in job)) {
         throw invalidOption(`jobs[${i}]`, 'must be an object { payload, opts? }');
       }
-      return this.#prepare(job.payload, job.opts, `jobs[${i}]`);
-    });
+      try {
+        if (prepared === undefined || !sameJobOptions(job.opts, opts)) {
+          prepared = prepareJobOptions(job.opts);
+          opts = job.opts;
+        }
+        items[i] = this.#item(job.payload, prepared, 'payload');
+      } catch (error) {
+        // The item's name goes into the message only when it fails: prepared again under it.
+        this.#prepare(job.payload, job.opts, `jobs[${i}]`);
+        throw error;
+      }
+    }
     return items.length === 0 ? [] : this.#layout.enqueue(items, this.#write);
   }
 

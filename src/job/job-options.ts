@@ -125,7 +125,7 @@ const KNOWN = new Set([
 
 /** Validates a job's options (naming the bad field) and resolves them against the defaults. */
 export function prepareJobOptions(opts: JobOptions | undefined, field = 'opts'): PreparedOptions {
-  if (opts === undefined) return { stored: JOB_DEFAULTS, header: '', due: NOW, jobId: undefined };
+  if (opts === undefined) return DEFAULT_PREPARED;
   if (typeof opts !== 'object' || opts === null) throw invalidOption(field, 'must be an object');
   for (const key of Object.keys(opts)) {
     if (!KNOWN.has(key)) throw invalidOption(`${field}.${key}`, 'is not a job option');
@@ -171,7 +171,41 @@ export function prepareJobOptions(opts: JobOptions | undefined, field = 'opts'):
   return { stored, header: encodeOptionHeader(stored), due, jobId: opts.jobId };
 }
 
-const NOW: Due = { delay: 0 };
+const NOW: Due = Object.freeze({ delay: 0 });
+const DEFAULT_PREPARED: PreparedOptions = Object.freeze({
+  stored: JOB_DEFAULTS,
+  header: '',
+  due: NOW,
+  jobId: undefined,
+});
+
+const sameBackoff = (a: unknown, b: unknown): boolean =>
+  typeof a === 'object' &&
+  a !== null &&
+  typeof b === 'object' &&
+  b !== null &&
+  Object.keys(a).length === Object.keys(b).length &&
+  Object.entries(a).every(
+    ([key, value]) => Object.hasOwn(b, key) && (b as Record<string, unknown>)[key] === value,
+  );
+
+/**
+ * Whether two jobs' options hold the same values, so one prepared header serves both (a bulk of
+ * jobs built by one `map` repeats equal option objects). False when unsure: then each is prepared.
+ */
+export function sameJobOptions(a: JobOptions | undefined, b: JobOptions | undefined): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    const x = (a as Record<string, unknown>)[key];
+    const y = (b as Record<string, unknown>)[key];
+    if (!Object.hasOwn(b, key)) return false;
+    if (x !== y && !(key === 'backoff' && sameBackoff(x, y))) return false;
+  }
+  return true;
+}
 
 /**
  * "attempts,timeout,f|e,delay,jitter[,keepResult,uniqueFor[,priority]]", or '' for the defaults

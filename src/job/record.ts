@@ -14,32 +14,57 @@ export interface DecodedRecord {
   payloadJson: string;
 }
 
+interface Unserialisable {
+  /** Keys from the value up to the root: built only on the way back from a find. */
+  keys: (string | number)[];
+  why: string;
+}
+
 /**
  * Finds a value JSON.stringify would silently drop or turn into null (a function, symbol, NaN or
  * Infinity). Run after stringify succeeded, so there is no cycle. A walk in JS is about 3x cheaper
- * than a stringify replacer, which crosses from C++ to JS for every key.
+ * than a stringify replacer, which crosses from C++ to JS for every key; it builds no path string
+ * unless it finds something.
  */
-function findUnserialisable(value: unknown, path: string): string | undefined {
+function findUnserialisable(value: unknown): Unserialisable | undefined {
   const type = typeof value;
-  if (type === 'function' || type === 'symbol') return `${path} is a ${type}, which JSON cannot carry`;
-  if (type === 'number')
-    return Number.isFinite(value) ? undefined : `${path} is ${String(value)}, which JSON cannot carry`;
+  if (type === 'function' || type === 'symbol')
+    return { keys: [], why: `is a ${type}, which JSON cannot carry` };
+  if (type === 'number') {
+    return Number.isFinite(value)
+      ? undefined
+      : { keys: [], why: `is ${String(value)}, which JSON cannot carry` };
+  }
   if (type !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     return undefined;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findUnserialisable(value[i], `${path}[${i}]`);
-      if (found) return found;
+      const found = findUnserialisable(value[i]);
+      if (found) {
+        found.keys.push(i);
+        return found;
+      }
     }
     return undefined;
   }
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
-    const found = findUnserialisable((value as Record<string, unknown>)[key], `${path}.${key}`);
-    if (found) return found;
+    const found = findUnserialisable((value as Record<string, unknown>)[key]);
+    if (found) {
+      found.keys.push(key);
+      return found;
+    }
   }
   return undefined;
+}
+
+function describeUnserialisable(field: string, found: Unserialisable): string {
+  const path = found.keys.reduceRight<string>(
+    (at, key) => (typeof key === 'number' ? `${at}[${key}]` : `${at}.${key}`),
+    field,
+  );
+  return `${path} ${found.why}`;
 }
 
 /** JSON-encodes a payload, refusing what JSON would silently drop or mangle, and oversized results. */
@@ -58,12 +83,12 @@ export function encodePayload(
       `${field}: not serialisable to JSON (${(error as Error).message})`,
     );
   }
-  const problem =
-    json === undefined
-      ? `${field} is ${String(payload)}, not a JSON value`
-      : findUnserialisable(payload, field);
-  if (problem !== undefined || json === undefined)
-    throw new SluiceError(ErrorCode.INVALID_PAYLOAD, problem ?? field);
+  if (json === undefined) {
+    throw new SluiceError(ErrorCode.INVALID_PAYLOAD, `${field} is ${String(payload)}, not a JSON value`);
+  }
+  const found = findUnserialisable(payload);
+  if (found !== undefined)
+    throw new SluiceError(ErrorCode.INVALID_PAYLOAD, describeUnserialisable(field, found));
   // Counting UTF-8 bytes is only needed when the string could be over the limit.
   if (json.length * 3 > maxBytes) {
     const bytes = Buffer.byteLength(json);

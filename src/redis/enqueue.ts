@@ -31,19 +31,13 @@ interface ChunkCall extends ScriptInput {
 }
 
 function chunkCall(keys: QueueKeys, chunk: readonly EnqueueItem[]): ChunkCall {
-  const scriptKeys = [
-    keys.pending,
-    keys.jobs,
-    keys.delayed,
-    keys.seq,
-    keys.stats,
-    keys.priorities,
-    keys.events,
-  ];
+  const plainKeys = [keys.pending, keys.jobs, keys.seq, keys.stats, keys.events];
   if (chunk.every(isPlain)) {
+    const args: string[] = [keys.wake, 'p', keys.idPrefix];
+    for (const item of chunk) args.push(item.body);
     return {
-      keys: scriptKeys,
-      args: [keys.wake, 'p', keys.idPrefix, ...chunk.map((item) => item.body)],
+      keys: plainKeys,
+      args,
       ids: (first) => chunk.map((_, i) => keys.idPrefix + ((first as number) + i)),
     };
   }
@@ -51,7 +45,7 @@ function chunkCall(keys: QueueKeys, chunk: readonly EnqueueItem[]): ChunkCall {
   const mode = chunk.some((item) => item.ranked) ? 'y' : 'x';
   const args: (string | number)[] = [keys.wake, mode, keys.idPrefix, keys.uniquePrefix];
   for (const item of chunk) args.push(item.jobId ?? '', dueArg(item.due), item.body);
-  return { keys: scriptKeys, args, ids: (reply) => reply as string[] };
+  return { keys: [...plainKeys, keys.delayed, keys.priorities], args, ids: (reply) => reply as string[] };
 }
 
 function chunks(items: readonly EnqueueItem[]): (readonly EnqueueItem[])[] {

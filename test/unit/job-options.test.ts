@@ -11,6 +11,7 @@ import {
   MAX_TIMEOUT,
   prepareJobOptions,
   type StoredJobOptions,
+  sameJobOptions,
 } from '../../dist/job/job-options.js';
 
 function refusal(opts: unknown, field = 'opts'): SluiceError {
@@ -169,5 +170,33 @@ describe('option header', () => {
     ]) {
       expect(decodeOptionHeader(header), header).toBeUndefined();
     }
+  });
+
+  it('finds equal options equal and anything else different, so a shared header is never wrong', () => {
+    const retry = { attempts: 4, backoff: { type: 'fixed', delay: 10 } } as const;
+    expect(sameJobOptions(undefined, undefined)).toBe(true);
+    expect(sameJobOptions(retry, retry)).toBe(true);
+    expect(sameJobOptions(retry, { attempts: 4, backoff: { type: 'fixed', delay: 10 } })).toBe(true);
+    const different: [string, unknown][] = [
+      ['none vs some', undefined],
+      ['another attempts', { attempts: 5, backoff: { type: 'fixed', delay: 10 } }],
+      ['another backoff delay', { attempts: 4, backoff: { type: 'fixed', delay: 11 } }],
+      ['a backoff with jitter', { attempts: 4, backoff: { type: 'fixed', delay: 10, jitter: 0.5 } }],
+      ['a missing backoff', { attempts: 4, timeout: 10 }],
+      ['an unknown key in place of a known one', { attempts: 4, bakcoff: { type: 'fixed', delay: 10 } }],
+      ['NaN', { attempts: Number.NaN, backoff: { type: 'fixed', delay: 10 } }],
+      ['a jobId', { attempts: 4, backoff: { type: 'fixed', delay: 10 }, jobId: 'a' }],
+    ];
+    for (const [what, other] of different) {
+      expect(sameJobOptions(retry, other as JobOptions), what).toBe(false);
+      expect(sameJobOptions(other as JobOptions, retry), what).toBe(false);
+    }
+    // An explicit undefined must not stand in for an unknown key of the other object.
+    expect(
+      sameJobOptions(
+        { attempts: undefined } as unknown as JobOptions,
+        { atempts: 3 } as unknown as JobOptions,
+      ),
+    ).toBe(false);
   });
 });
