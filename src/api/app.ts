@@ -12,6 +12,7 @@ import { deadGroupRoutes } from './routes/dead-groups.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { promoteRoutes } from './routes/promote.js';
 import { queueRoutes } from './routes/queues.js';
 import { rateLimitRoutes } from './routes/rate-limit.js';
 import { retentionRoutes } from './routes/retention.js';
@@ -87,6 +88,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   eventRoutes(app, queues);
   scheduleRoutes(app, queues);
   streamRoutes(app, queues);
+  promoteRoutes(app, queues);
   metricsRoutes(app, queues, deps.metrics ?? []);
   if (deps.uiDir !== false) serveUi(app, deps.uiDir ?? DEFAULT_UI_DIR);
   return app;
