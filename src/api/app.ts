@@ -11,6 +11,7 @@ import { deadRoutes } from './routes/dead.js';
 import { deadGroupRoutes } from './routes/dead-groups.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
+import { latencyRoutes } from './routes/latency.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { promoteRoutes } from './routes/promote.js';
 import { queueRoutes } from './routes/queues.js';
@@ -89,6 +90,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   scheduleRoutes(app, queues);
   streamRoutes(app, queues);
   promoteRoutes(app, queues);
+  latencyRoutes(app, queues);
   metricsRoutes(app, queues, deps.metrics ?? []);
   if (deps.uiDir !== false) serveUi(app, deps.uiDir ?? DEFAULT_UI_DIR);
   return app;

@@ -95,8 +95,15 @@ export class Engine {
 
     const subscriber = duplicateOf(redis, `sluice:wake:${options.queue}`);
     logConnectionErrors(subscriber, log, 'subscriber');
+    const id = newEngineId();
+    const lanes: Lane[] = [];
+    const metrics = new EngineMetrics(options.queue, id, () =>
+      lanes.reduce((n, l) => n + l.dispatcher.inFlight, 0),
+    );
+    const latency = metrics.latency.shared;
     const pool = new ThreadPool({
       handlerUrl,
+      latency,
       threads: options.threads,
       tasksPerThread: options.tasksPerThread,
       concurrency: options.concurrency,
@@ -111,12 +118,8 @@ export class Engine {
       threadMemoryMb: options.threadMemoryMb,
       maxResultBytes: options.maxResultBytes,
       lazy: true,
+      latency,
     });
-    const id = newEngineId();
-    const lanes: Lane[] = [];
-    const metrics = new EngineMetrics(options.queue, id, () =>
-      lanes.reduce((n, l) => n + l.dispatcher.inFlight, 0),
-    );
     for (const partKeys of parts) {
       lanes.push(startLane(partKeys, parts.length, { redis, pool, quarantine, metrics, id, options, log }));
     }
