@@ -10,6 +10,7 @@ import { QueueLookup } from './queue-lookup.js';
 import { deadRoutes } from './routes/dead.js';
 import { deadGroupRoutes } from './routes/dead-groups.js';
 import { eventRoutes } from './routes/events.js';
+import { holderRoutes } from './routes/holders.js';
 import { jobRoutes } from './routes/jobs.js';
 import { latencyRoutes } from './routes/latency.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -91,6 +92,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   streamRoutes(app, queues);
   promoteRoutes(app, queues);
   latencyRoutes(app, queues);
+  holderRoutes(app, queues);
   metricsRoutes(app, queues, deps.metrics ?? []);
   if (deps.uiDir !== false) serveUi(app, deps.uiDir ?? DEFAULT_UI_DIR);
   return app;
