@@ -13,6 +13,7 @@ import { eventRoutes } from './routes/events.js';
 import { holderRoutes } from './routes/holders.js';
 import { jobRoutes } from './routes/jobs.js';
 import { latencyRoutes } from './routes/latency.js';
+import { levelRoutes } from './routes/levels.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { promoteRoutes } from './routes/promote.js';
 import { queueRoutes } from './routes/queues.js';
@@ -93,6 +94,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   promoteRoutes(app, queues);
   latencyRoutes(app, queues);
   holderRoutes(app, queues);
+  levelRoutes(app, queues);
   metricsRoutes(app, queues, deps.metrics ?? []);
   if (deps.uiDir !== false) serveUi(app, deps.uiDir ?? DEFAULT_UI_DIR);
   return app;
