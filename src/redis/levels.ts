@@ -24,10 +24,9 @@ export async function queuePressure(redis: RedisClient, keys: QueueKeys): Promis
   const first = await readTogether(redis, (batch) =>
     lists.reduce((b, list) => b.llen(list), batch.time().hmget(keys.limit, 'max', 'duration')),
   );
-  const now = timeMs(first[0]?.[1] as string[]);
-  const [max, duration] = (first[1]?.[1] as (string | null)[]).map((v) =>
-    v === null ? undefined : Number(v),
-  );
+  const [[, time], [, setting]] = first as [[null, string[]], [null, (string | null)[]]];
+  const now = timeMs(time);
+  const [max, duration] = setting.map((v) => (v === null ? undefined : Number(v)));
   const waiting = first.slice(2).map(([, n]) => Number(n));
   if (max === undefined || duration === undefined) return { waiting, log: [], now };
   // Bounded: the acquire script logs one entry per leasing call, and forgets those past the window.
