@@ -14,6 +14,7 @@ const RUN = '#b86e00';
 /** `0.4 ms`, `35 ms`, `1.2 s`, `3 min`. */
 export function formatMs(ms: number | null | undefined): string {
   if (ms === undefined || ms === null) return '–';
+  if (ms === 0) return '0';
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -40,15 +41,39 @@ function heightFor(width: number): number {
   return width < 560 ? 180 : 240;
 }
 
-function line(label: string, stroke: string, dash?: number[]): uPlot.Series {
+const pad = (n: number) => String(n).padStart(2, '0');
+
+function clock(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function line(label: string, stroke: string, scale: 'wait' | 'run', dash?: number[]): uPlot.Series {
   return {
     label,
     stroke,
-    width: 1.5,
+    scale,
+    width: 2,
     ...(dash ? { dash } : {}),
-    points: { show: true, size: 4 },
-    spanGaps: false,
+    points: { show: true, size: 6, fill: stroke },
     value: (_u, v) => (v === null ? '–' : formatMs(v)),
+  };
+}
+
+/** From 0 to a little above the highest value shown (ms). */
+function upTo(_u: uPlot, _min: number | null, max: number | null): uPlot.Range.MinMax {
+  return [0, max !== null && Number.isFinite(max) && max > 0 ? max * 1.2 : 1];
+}
+
+function axis(scale: 'wait' | 'run', side: 1 | 3, stroke: string): uPlot.Axis {
+  return {
+    scale,
+    side,
+    stroke,
+    grid: { show: side === 3, stroke: '#eceff3' },
+    ticks: { stroke: '#dde1e6' },
+    size: 58,
+    values: (_u, values) => values.map((v) => formatMs(v)),
   };
 }
 
@@ -63,34 +88,33 @@ function options(width: number): uPlot.Options {
       // The last 15 minutes up to the newest slot, so one slot alone still has a range to sit in.
       x: {
         time: true,
-        range: (_u, _min, max) => {
-          const end = Number.isFinite(max) ? max + SLOT_S : Date.now() / 1000;
+        // From the data itself: uPlot widens the range it passes when there is a single point.
+        range: (u) => {
+          const newest = u.data[0]?.at(-1);
+          const end = newest === undefined ? Date.now() / 1000 : newest + SLOT_S;
           return [end - WINDOW_S, end];
         },
       },
-      y: {
-        distr: 3,
-        log: 10,
-        range: (_u, min, max) =>
-          Number.isFinite(min) && Number.isFinite(max) && min > 0 ? [min / 2, max * 2] : [0.1, 1000],
-      },
+      // Waits and run times can differ by orders of magnitude: each has its own axis.
+      wait: { range: upTo },
+      run: { range: upTo },
     },
     axes: [
-      { stroke: '#5b6574', grid: { stroke: '#eceff3' }, ticks: { stroke: '#dde1e6' } },
       {
         stroke: '#5b6574',
         grid: { stroke: '#eceff3' },
         ticks: { stroke: '#dde1e6' },
-        size: 60,
-        values: (_u, values) => values.map((v) => formatMs(v)),
+        values: (_u, ticks) => ticks.map(clock),
       },
+      axis('wait', 3, WAIT),
+      axis('run', 1, RUN),
     ],
     series: [
       { label: 'Time', value: (_u, v) => (v === null ? '–' : formatTime(v * 1000)) },
-      line('Wait p50', WAIT),
-      line('Wait p99', WAIT, [5, 4]),
-      line('Run p50', RUN),
-      line('Run p99', RUN, [5, 4]),
+      line('Wait p50', WAIT, 'wait'),
+      line('Wait p99', WAIT, 'wait', [5, 4]),
+      line('Run p50', RUN, 'run'),
+      line('Run p99', RUN, 'run', [5, 4]),
     ],
   };
 }
@@ -157,8 +181,9 @@ export function LatencyChart() {
         )}
       </div>
       <p class="latency-legend" aria-hidden="true">
-        <span style={{ color: WAIT }}>━ wait p50</span> <span style={{ color: WAIT }}>┅ wait p99</span>{' '}
-        <span style={{ color: RUN }}>━ run p50</span> <span style={{ color: RUN }}>┅ run p99</span>
+        <span style={{ color: WAIT }}>━ wait p50 (left axis)</span>{' '}
+        <span style={{ color: WAIT }}>┅ wait p99</span> <span style={{ color: RUN }}>━ run p50</span>{' '}
+        <span style={{ color: RUN }}>┅ run p99 (right axis)</span>
       </p>
       <p class="muted">
         Wait: enqueue to start of a first attempt. Run: the handler's time. Per 15 s, from every live engine's

@@ -29,6 +29,8 @@ export function follow(queue: string): () => void {
   feed.value = { shown: [], held: [] };
   gap.value = false;
   let from = startId();
+  // The first read starts at an arbitrary point: only a later one can prove events were missed.
+  let first = true;
   return every(1000, async (stopped) => {
     try {
       // Up to 5 pages a tick, so a burst is caught up with quickly but never in one huge read.
@@ -36,7 +38,8 @@ export function follow(queue: string): () => void {
         const page = await client.events(queue, from, 100);
         if (stopped()) return;
         from = page.next;
-        if (page.gap) gap.value = true;
+        if (page.gap && !first) gap.value = true;
+        first = false;
         feed.value = receive(feed.peek(), page.events, paused.peek());
         loadError.value = null;
         if (page.events.length < 100) break;
