@@ -1,5 +1,5 @@
-// Live numbers that must not jump backwards, and the paused event feed's buffer. Pure.
-import type { Counts } from './types';
+// Live numbers that must not jump backwards, and the paused event feed's buffer. Pure and
+// dependency-free (the tests import it as it is).
 
 /** Lifetime counters: only ever grow (a stale reply arriving late must not undo a newer one). */
 const LIFETIME = [
@@ -18,7 +18,10 @@ const LIFETIME = [
  * keeps the one shown: replies from the stream, the poll and the queue list can arrive out of
  * order. Gauges (waiting, active, delayed, dead) go up and down and are taken as they come.
  */
-export function mergeCounts(shown: Counts | null, next: Counts): Counts {
+export function mergeCounts<C extends Record<(typeof LIFETIME)[number], number>>(
+  shown: C | null,
+  next: C,
+): C {
   if (shown === null) return next;
   const merged = { ...next };
   for (const field of LIFETIME) merged[field] = Math.max(shown[field], next[field]);
