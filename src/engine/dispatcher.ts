@@ -138,6 +138,14 @@ export class Dispatcher implements SettleBroker {
     return this.deps.leases.size;
   }
 
+  /** The leases this dispatcher holds of `ids` (for "which engine holds X?": see redis/holders.ts). */
+  holding(ids: readonly string[]): { id: string; token: number }[] {
+    return ids.flatMap((id) => {
+      const job = this.deps.leases.get(id);
+      return job === undefined ? [] : [{ id, token: job.token }];
+    });
+  }
+
   run(): void {
     this.#to('acquiring');
     this.deps.leases.start();

@@ -1,6 +1,7 @@
 import { ErrorCode, SluiceError } from '../errors.js';
 import { Janitor } from '../janitor/janitor.js';
 import { connect, describeServer, duplicateOf, type RedisClient, reachable } from '../redis/connection.js';
+import { answerHolders, parseRequest } from '../redis/holders.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { partitionKeys, queueKeys } from '../redis/keys.js';
 import { partitionCount } from '../redis/partitions.js';
@@ -29,6 +30,15 @@ function logConnectionErrors(redis: RedisClient, log: Logger, role: string): voi
     if (now - last > 5000) log.warn({ err: error.message, role }, 'Redis connection error');
     last = now;
   });
+}
+
+/** Answers a "which engine holds these jobs?" request from this lane's leases (redis/holders.ts). */
+function answer(redis: RedisClient, lane: Lane, engine: string, message: string, log: Logger): void {
+  const request = parseRequest(message);
+  if (request === undefined) return;
+  answerHolders(redis, request.replyTo, engine, lane.dispatcher.holding(request.ids)).catch((error) =>
+    log.warn({ err: error }, 'could not answer a holders request'),
+  );
 }
 
 /**
@@ -95,8 +105,15 @@ export class Engine {
 
     const subscriber = duplicateOf(redis, `sluice:wake:${options.queue}`);
     logConnectionErrors(subscriber, log, 'subscriber');
+    const id = newEngineId();
+    const lanes: Lane[] = [];
+    const metrics = new EngineMetrics(options.queue, id, () =>
+      lanes.reduce((n, l) => n + l.dispatcher.inFlight, 0),
+    );
+    const latency = metrics.latency.shared;
     const pool = new ThreadPool({
       handlerUrl,
+      latency,
       threads: options.threads,
       tasksPerThread: options.tasksPerThread,
       concurrency: options.concurrency,
@@ -111,12 +128,8 @@ export class Engine {
       threadMemoryMb: options.threadMemoryMb,
       maxResultBytes: options.maxResultBytes,
       lazy: true,
+      latency,
     });
-    const id = newEngineId();
-    const lanes: Lane[] = [];
-    const metrics = new EngineMetrics(options.queue, id, () =>
-      lanes.reduce((n, l) => n + l.dispatcher.inFlight, 0),
-    );
     for (const partKeys of parts) {
       lanes.push(startLane(partKeys, parts.length, { redis, pool, quarantine, metrics, id, options, log }));
     }
@@ -130,15 +143,17 @@ export class Engine {
       },
       log,
     );
-    const byChannel = new Map<string, { lane: Lane; cancel: boolean }>();
+    const byChannel = new Map<string, { lane: Lane; kind: 'wake' | 'cancel' | 'holders' }>();
     for (const lane of lanes) {
-      byChannel.set(lane.keys.wake, { lane, cancel: false });
-      byChannel.set(lane.keys.cancel, { lane, cancel: true });
+      byChannel.set(lane.keys.wake, { lane, kind: 'wake' });
+      byChannel.set(lane.keys.cancel, { lane, kind: 'cancel' });
+      byChannel.set(lane.keys.holders, { lane, kind: 'holders' });
     }
     subscriber.on('message', (channel: string, message: string) => {
       const to = byChannel.get(channel);
-      if (to?.cancel) to.lane.dispatcher.cancel(message.split(','));
-      else to?.lane.dispatcher.signalWork();
+      if (to?.kind === 'cancel') to.lane.dispatcher.cancel(message.split(','));
+      else if (to?.kind === 'wake') to.lane.dispatcher.signalWork();
+      else if (to?.kind === 'holders') answer(redis, to.lane, id, message, log);
     });
     await subscriber.subscribe(...byChannel.keys());
     for (const lane of lanes) {

@@ -79,6 +79,7 @@ export class Heartbeat {
       inFlight: this.source.inFlight(),
       jobsPerSec,
       startedAt: this.#startedAt,
+      latency: this.metrics.latency.published(),
     };
   }
 
@@ -91,6 +92,9 @@ export class Heartbeat {
         knownEpoch: this.#epoch,
         freshEpoch: randomBytes(8).toString('hex'),
       });
+      // The Redis time of this beat puts the threads' Date.now() on the Redis clock (see LatencyProbe).
+      this.metrics.latency.observeRedisTime(beat.now);
+      this.metrics.latency.pull();
       if (this.#failing) this.log.info('heartbeat written again');
       this.#failing = false;
       if (beat.status === EpochStatus.lost || beat.status === EpochStatus.changed) {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { LatencyRecorder, registerLatency } from './latency-recorder.js';
 
 /**
  * What one engine process measures that Redis does not hold; the operator API appends it to the
@@ -9,6 +10,8 @@ export class EngineMetrics {
   readonly settleSeconds: Histogram;
   readonly settled: Counter;
   readonly stateLost: Counter;
+  /** Wait and run time of the jobs this engine's threads start (sluice_job_*_seconds). */
+  readonly latency = new LatencyRecorder();
 
   constructor(queue: string, engineId: string, inFlight: () => number) {
     this.registry.setDefaultLabels({ queue, engine: engineId });
@@ -29,6 +32,7 @@ export class EngineMetrics {
       help: "Times this engine found the queue's epoch key gone: Redis lost its data",
       registers,
     });
+    registerLatency(this.registry, this.latency);
     new Gauge({
       name: 'sluice_engine_jobs_in_flight',
       help: 'Jobs leased by this engine and not yet settled',

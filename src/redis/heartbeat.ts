@@ -1,3 +1,4 @@
+import type { PublishedSlot } from '../engine/latency.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
@@ -10,6 +11,8 @@ export interface EngineInfo {
   inFlight: number;
   jobsPerSec: number;
   startedAt: number;
+  /** Latency bucket counts of the last minutes (engine/latency.ts), read by the API's latency route. */
+  latency?: PublishedSlot[];
 }
 
 /** What the epoch check found (see lua/heartbeat.lua). */

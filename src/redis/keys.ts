@@ -42,6 +42,8 @@ export type QueueKeys = Readonly<Record<KeyName, string>> & {
   readonly cancel: string;
   /** Pub/sub channel naming jobs whose result was kept ("c:ids") or that died ("d:ids"). */
   readonly finished: string;
+  /** Pub/sub channel of "which engine holds these jobs?" requests (see redis/holders.ts). */
+  readonly holders: string;
   /** Prefix of the per-job STRING keys holding a kept result (id appended). */
   readonly resultPrefix: string;
   /** Prefix of the per-job STRING keys that keep a completed jobId taken (id appended). */
@@ -91,6 +93,7 @@ function keysWithTag(queue: string, tag: string, partition: number): QueueKeys {
     wake: `${prefix}wake`,
     cancel: `${prefix}cancel`,
     finished: `${prefix}finished`,
+    holders: `${prefix}holders`,
     resultPrefix: `${prefix}result:`,
     uniquePrefix: `${prefix}unique:`,
     idPrefix: partition === 0 ? '' : `${partition}~`,

@@ -22,6 +22,7 @@ const NAMES = [
   'schedule-upsert',
   'schedule-fire',
   'retention-trim',
+  'promote',
 ] as const;
 
 export type ScriptName = (typeof NAMES)[number];

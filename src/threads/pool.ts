@@ -36,6 +36,8 @@ export interface PoolOptions {
   maxResultBytes: number;
   /** Start threads only when a batch arrives, and end them after a minute idle. */
   lazy?: boolean;
+  /** Shared latency bucket counts the threads add each job to (engine/latency-recorder.ts). */
+  latency?: SharedArrayBuffer;
 }
 
 const RUNNER = new URL('./runner.js', import.meta.url).href;
@@ -91,6 +93,7 @@ export class ThreadPool {
       maxResultBytes: options.maxResultBytes,
       pingChannel: `sluice:ping:${randomUUID()}`,
       outcomeChannel: `sluice:outcomes:${randomUUID()}`,
+      ...(options.latency === undefined ? {} : { latency: options.latency }),
     };
     this.#control = new BroadcastChannel(workerData.controlChannel);
     this.#ping = new BroadcastChannel(workerData.pingChannel);

@@ -153,6 +153,8 @@ export interface ThreadData {
   pingChannel: string;
   /** BroadcastChannel on which threads post EarlyOutcomes. */
   outcomeChannel: string;
+  /** The engine's latency bucket counts (engine/latency.ts), which each job adds to. */
+  latency?: SharedArrayBuffer;
 }
 
 export const PING_MESSAGE = 'ping';

@@ -8,6 +8,7 @@ import { failureStep, strategyDelay } from '../engine/backoff.js';
 import type { StoredJobOptions } from '../job/job-options.js';
 import { type DecodedRecord, decodeRecord, encodePayload } from '../job/record.js';
 import type { BackoffStrategy, Handler, JobContext } from './handler.js';
+import { LatencyProbe } from './latency-probe.js';
 import type {
   BatchResult,
   ControlMessage,
@@ -30,6 +31,7 @@ import {
 } from './protocol.js';
 
 const data = workerData as ThreadData;
+const latency = data.latency === undefined ? undefined : new LatencyProbe(data.latency);
 const running = new Set<AbortController>();
 let shuttingDown = false;
 
@@ -245,6 +247,9 @@ async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: nu
   // Called as a plain function, so stacks read "at handler", not "at Object.handler [as run]".
   const { run } = module;
   let timer: NodeJS.Timeout | undefined;
+  // Only a first attempt's wait is enqueue-to-start; a retry's would count its earlier runs and backoff.
+  if (ctx.attempt === 1) latency?.waited(record.enqueuedAt);
+  const started = performance.now();
   try {
     let value: unknown;
     if (timeout > 0) {
@@ -280,6 +285,7 @@ async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: nu
     }
     results[i] = outcome;
   } finally {
+    latency?.ran(performance.now() - started);
     clearTimeout(timer);
     ctx.done();
   }

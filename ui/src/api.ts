@@ -1,5 +1,7 @@
 // The operator API's routes, typed. Every request carries `Authorization: Bearer <token>` when a
 // token is set; every failure becomes an ApiError with the contract's stable code.
+
+import { viewRoutes } from './api-views';
 import type {
   DeadFilter,
   DeadGroup,
@@ -84,6 +86,7 @@ export function createClient(hooks: ClientHooks) {
   const q = (name: string) => `/api/queues/${encodeURIComponent(name)}`;
 
   return {
+    ...viewRoutes(request, q),
     queues: () => request<{ queues: QueueSummary[] }>('GET', '/api/queues'),
     pause: (queue: string) => request<{ paused: boolean }>('POST', `${q(queue)}/pause`),
     resume: (queue: string) => request<{ paused: boolean }>('POST', `${q(queue)}/resume`),

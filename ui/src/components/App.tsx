@@ -3,10 +3,13 @@ import { ConfirmDialog } from './ConfirmDialog';
 import { CountsGrid } from './CountsGrid';
 import { DeadGroups } from './DeadGroups';
 import { DeadLetters } from './DeadLetters';
+import { EventFeed } from './EventFeed';
 import { Header } from './Header';
+import { JobPages } from './JobPages';
 import { JobsView } from './JobsView';
 import { Notices } from './Notices';
 import { Overview } from './Overview';
+import { Schedules } from './Schedules';
 import { Tabs } from './Tabs';
 import { TokenPrompt } from './TokenPrompt';
 
@@ -26,6 +29,9 @@ function Body() {
       {view.value === 'dead' && <DeadLetters />}
       {view.value === 'groups' && <DeadGroups />}
       {view.value === 'jobs' && <JobsView />}
+      {view.value === 'browse' && <JobPages />}
+      {view.value === 'schedules' && <Schedules />}
+      {view.value === 'events' && <EventFeed />}
     </>
   );
 }

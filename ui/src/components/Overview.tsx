@@ -1,13 +1,18 @@
 import { formatCount } from '../format';
 import { counts } from '../model';
 import { EnginesTable } from './EnginesTable';
+import { LatencyChart } from './LatencyChart';
+import { LevelsPanel } from './LevelsPanel';
 import { ThroughputChart } from './ThroughputChart';
 
 export function Overview() {
   const c = counts.value;
   return (
     <>
-      <ThroughputChart />
+      <div class="side-by-side">
+        <ThroughputChart />
+        <LatencyChart />
+      </div>
       {c && (
         <p class="totals muted">
           Since the queue was created: {formatCount(c.added)} added · {formatCount(c.retried)} retried ·{' '}
@@ -15,6 +20,7 @@ export function Overview() {
           dead letters · {formatCount(c.cancelled)} cancelled
         </p>
       )}
+      <LevelsPanel />
       <EnginesTable />
     </>
   );

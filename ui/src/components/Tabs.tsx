@@ -5,6 +5,9 @@ const LABELS: Record<View, string> = {
   dead: 'Dead letters',
   groups: 'Groups',
   jobs: 'Jobs',
+  browse: 'Job pages',
+  schedules: 'Schedules',
+  events: 'Events',
 };
 
 function PauseControl() {

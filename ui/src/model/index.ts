@@ -5,18 +5,26 @@
 // changes move), and the dead-letter groups (groups view only, reloaded likewise).
 import { effect } from '@preact/signals';
 import { locked, token } from './auth';
+import * as browse from './browse';
 import * as dead from './dead';
+import * as feed from './feed';
 import * as groups from './groups';
 import { deadCount, followQueue, pollEngines, tickClock } from './live';
+import * as pressure from './pressure';
 import { hash, loadQueues, queue, syncHash, view } from './route';
+import * as schedules from './schedules';
 
 export * from './auth';
+export * as browse from './browse';
 export * as dead from './dead';
+export * as feed from './feed';
 export * as groups from './groups';
 export * as jobs from './jobs';
 export * from './live';
 export * from './notices';
+export * as pressure from './pressure';
 export * from './route';
+export * as schedules from './schedules';
 
 export function startModel(): () => void {
   const stops = [
@@ -64,8 +72,39 @@ export function startModel(): () => void {
       token.value;
       void groups.load(name);
     }),
+    ...viewEffects(),
   ];
   return () => {
     for (const stop of stops) stop();
   };
+}
+
+/** The lifecycles of the schedules, job pages, events and overview-panel polls. */
+function viewEffects(): (() => void)[] {
+  const shown = (v: string): string | null => {
+    const name = queue.value;
+    token.value;
+    return name === null || view.value !== v || locked.value ? null : name;
+  };
+  return [
+    effect(() => {
+      const name = shown('overview');
+      return name === null ? undefined : pressure.follow(name);
+    }),
+    effect(() => {
+      const name = shown('schedules');
+      return name === null ? undefined : schedules.follow(name);
+    }),
+    effect(() => {
+      const name = shown('browse');
+      const state = browse.state.value;
+      const offset = browse.offset.value;
+      browse.version.value;
+      return name === null ? undefined : browse.follow(name, state, offset);
+    }),
+    effect(() => {
+      const name = shown('events');
+      return name === null ? undefined : feed.follow(name);
+    }),
+  ];
 }

@@ -7,6 +7,7 @@
 // (locked) until a token is entered; changing queue or token stops it and starts a new one.
 import { computed, signal } from '@preact/signals';
 import { authHeaders } from '../api';
+import { mergeCounts } from '../monotonic';
 import { mergePoints, type Point, toSeconds } from '../series';
 import { reconnectDelayMs, SseParser } from '../sse';
 import type { Counts, EngineInfo, StatsEvent } from '../types';
@@ -56,7 +57,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 function applyStats(event: StatsEvent): void {
-  counts.value = event.counts;
+  counts.value = mergeCounts(counts.peek(), event.counts);
   paused.value = event.paused;
   engineCount.value = event.engines;
   rate.value = event.rate;

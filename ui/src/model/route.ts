@@ -4,7 +4,7 @@ import { computed, signal } from '@preact/signals';
 import type { QueueSummary } from '../types';
 import { client } from './auth';
 
-export const VIEWS = ['overview', 'dead', 'groups', 'jobs'] as const;
+export const VIEWS = ['overview', 'dead', 'groups', 'jobs', 'browse', 'schedules', 'events'] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface Route {
