@@ -286,6 +286,15 @@ export function targets(measurements: readonly Measurement[]): Target[] {
     4,
   );
   atMost('ingest-10k', 'ingest-10k ≤ 20 ms', row('ingest-10k', '10,000 tasks')?.elapsedMs.median, 20, 'ms');
+  const cold = row('ingest-10k', 'cold first call')?.elapsedMs.median;
+  const warm = row('ingest-10k', '10,000 tasks')?.elapsedMs.median;
+  atMost(
+    'ingest-10k-cold',
+    'ingest-10k: the first call of a process ≤ 2× the second',
+    cold === undefined || warm === undefined ? undefined : cold / warm,
+    2,
+    '×',
+  );
   const consume = row('worker-concurrent', 'concurrent')?.redisCpuUsPerJob.median;
   const add = best?.redisCpuUsPerJob.median;
   const together = row('steady-state', 'capacity')?.redisCpuUsPerJob.median;
@@ -314,6 +323,24 @@ export function targets(measurements: readonly Measurement[]): Target[] {
     'single sequential add ≥ 1.5× BullMQ',
     ratio('queue-add', 'single', 'bullmq'),
     1.5,
+  );
+  atLeast(
+    'queue-add-bee',
+    'single sequential add ≥ 1.2× bee-queue',
+    ratio('queue-add', 'single', 'bee'),
+    1.2,
+  );
+  atLeast(
+    'bulk-50-bullmq',
+    'bulk in chunks of 50 ≥ 10× BullMQ',
+    ratio('queue-add-bulk', 'chunk 50', 'bullmq'),
+    10,
+  );
+  atLeast(
+    'bulk-50-bee',
+    'bulk in chunks of 50 ≥ 3× bee-queue',
+    ratio('queue-add-bulk', 'chunk 50', 'bee'),
+    3,
   );
   const scale = scalingRatios(measurements).find((s) => s.lib === 'sluice')?.stat;
   atLeast('scaling', '2 engine processes ≥ 1.0× of 1', scale, 1.0);

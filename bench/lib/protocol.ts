@@ -26,6 +26,12 @@ export interface RedisTarget {
 export type PayloadKind = 'uuid' | 'tiny' | 'task';
 export type HandlerKind = 'noop' | 'latency' | 'hash' | 'retry' | 'flaky';
 
+/** Job options of the retry scenarios: `attempts` in all, a fixed backoff of `backoffMs` between them. */
+export interface FixedRetry {
+  attempts: number;
+  backoffMs: number;
+}
+
 /** Adds jobs as fast as one awaited call after another allows (queue-add, queue-add-bulk, ingest-10k). */
 export interface AddTask {
   role: 'add';
@@ -38,6 +44,8 @@ export interface AddTask {
   chunk: number;
   payload: PayloadKind;
   warmup: number;
+  /** Each job's attempts and fixed backoff, in the library's own job options (absent: none). */
+  retry?: FixedRetry;
   /** Sluice only: the queue's partitions (absent: unpartitioned). */
   partitions?: number;
 }

@@ -38,7 +38,10 @@ export function queueName(lib: Lib): string {
   return `bench-${lib}`;
 }
 
-export type AddSpec = Pick<AddTask, 'shape' | 'jobs' | 'chunk' | 'payload' | 'warmup' | 'partitions'>;
+export type AddSpec = Pick<
+  AddTask,
+  'shape' | 'jobs' | 'chunk' | 'payload' | 'warmup' | 'retry' | 'partitions'
+>;
 
 /**
  * A producer child adds `jobs`; Redis CPU and memory are read right before and after (on `on`:

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { waitCompleted } from '../lib/counters.js';
-import type { ConsumeTask, HandlerKind, RedisTarget } from '../lib/protocol.js';
+import type { ConsumeTask, FixedRetry, HandlerKind, RedisTarget } from '../lib/protocol.js';
 import { wallNow } from '../lib/protocol.js';
 import {
   type FlakyPayload,
@@ -12,11 +12,7 @@ import {
 } from './handlers/failing.js';
 import { hashWork } from './handlers/hash-work.js';
 
-/** Job options of the retry scenarios: `attempts` in all, a fixed backoff of `backoffMs` between them. */
-export interface FixedRetry {
-  attempts: number;
-  backoffMs: number;
-}
+export type { FixedRetry };
 
 /** One library's producer, bound to one queue. */
 export interface Producer {

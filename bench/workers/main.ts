@@ -70,7 +70,7 @@ async function addAll(producer: Producer, task: AddTask, jobs: readonly object[]
   if (task.shape === 'single') {
     for (const payload of jobs) await producer.add(payload);
   } else if (task.shape === 'all') {
-    await producer.addBulk(jobs);
+    await producer.addBulk(jobs, task.retry);
   } else {
     for (let i = 0; i < jobs.length; i += task.chunk) await producer.addBulk(jobs.slice(i, i + task.chunk));
   }
@@ -78,7 +78,7 @@ async function addAll(producer: Producer, task: AddTask, jobs: readonly object[]
 
 async function runAdd(task: AddTask): Promise<void> {
   const producer = await (await loadAdapter(task.lib)).producer(task.redis, task.queue, task.partitions);
-  await addAll(producer, task, payloads(task.payload, task.warmup));
+  if (task.warmup > 0) await addAll(producer, task, payloads(task.payload, task.warmup));
   const jobs = payloads(task.payload, task.jobs);
   send({ type: 'ready' });
   await expect('go');
