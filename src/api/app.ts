@@ -4,8 +4,9 @@ import type { Registry } from 'prom-client';
 import type { Queue } from '../engine/producer.js';
 import { MIB } from '../units.js';
 import { type ApiTokens, authHook, requireAccess } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkError, installErrorHandling, MAX_PARAM_LENGTH } from './errors.js';
 import { apiLogger } from './logging.js';
+import { AllowedMethods } from './methods.js';
 import { QueueLookup } from './queue-lookup.js';
 import { deadRoutes } from './routes/dead.js';
 import { deadGroupRoutes } from './routes/dead-groups.js';
@@ -66,17 +67,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: BODY_LIMIT,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    // Room for a 128-character job id.
-    routerOptions: { maxParamLength: 200 },
-    ajv: { customOptions: { removeAdditional: false } },
+    // A too-long job id then reaches its schema (INVALID_JOB_ID) rather than missing every route.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkError,
+    // verbose: errors carry their schema, so a message can list the allowed forms (validation.ts).
+    ajv: { customOptions: { removeAdditional: false, verbose: true } },
     // Requests arriving while the server drains are served (the queues close after it), so every
     // reply keeps the contract's error shape.
     return503OnClosing: false,
   });
-  installErrorHandling(app);
+  const allowed = new AllowedMethods();
+  installErrorHandling(app, allowed);
   installBodyParsing(app);
   installSecurityHeaders(app);
   app.addHook('onRoute', requireAccess);
+  app.addHook('onRoute', (route) => allowed.add(route));
   app.addHook('onRequest', auth);
   queueRoutes(app, queues);
   jobRoutes(app, queues);
