@@ -152,7 +152,13 @@ export function installErrorHandling(app: FastifyInstance, allowed: AllowedMetho
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const known = toApiError(error);
     if (known) {
-      const log = known.statusCode >= 500 ? request.log.warn : request.log.info;
+      // An outage is logged once by the Redis watch, not once per request.
+      const log =
+        known.code === ApiCode.REDIS_UNAVAILABLE
+          ? request.log.debug
+          : known.statusCode >= 500
+            ? request.log.warn
+            : request.log.info;
       log.call(request.log, { code: known.code, status: known.statusCode }, known.message);
       return sendError(reply, known);
     }
