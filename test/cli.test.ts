@@ -137,9 +137,16 @@ describe.sequential('engine command', () => {
     const queue = queueName('cli-api');
     const engine = spawnEngine([...baseArgs(queue), '--api', '127.0.0.1:0']);
     try {
-      const line = await engine.waitForLog('the API URL', (l) => typeof l.url === 'string');
-      const url = line.url as string;
-      expect(line.msg).toBe(`monitor and API at ${url}/`);
+      const line = await engine.waitForLog('the listen line', (l) => /listening on/.test(l.msg));
+      const [, port, url] =
+        /^monitor and API listening on 127\.0\.0\.1:(\d+); open (http:\/\/127\.0\.0\.1:\d+)\/$/.exec(
+          line.msg,
+        ) ?? [];
+      expect(url).toBe(`http://127.0.0.1:${port}`);
+      // one "component" field per line, never two
+      for (const text of engine.stdout().split('\n')) {
+        expect(text.split('"component"').length, text).toBeLessThanOrEqual(2);
+      }
       const reply = await fetch(`${url}/api/queues/${queue}`);
       expect(reply.status).toBe(200);
       expect(await reply.json()).toMatchObject({ name: queue, paused: false });
@@ -153,10 +160,24 @@ describe.sequential('engine command', () => {
     }
   });
 
-  it('--api on a non-loopback address without a token exits 78 saying what to set', async () => {
+  it('--api on a non-loopback address without a token exits 78 saying what to set, before connecting to anything', async () => {
     const result = await runEngine([...baseArgs(), '--api', '0.0.0.0:0']);
     expect(result.code).toBe(EXIT_CONFIG);
     expect(result.logs.find((l) => l.level === FATAL)?.msg).toMatch(/SLUICE_API_TOKEN/);
+    expect(result.logs.map((l) => l.msg)).not.toContain('engine started');
+    // A Redis that is not there: checked first, the refusal comes at once (no 5 connect tries).
+    const port = await freePort();
+    const started = performance.now();
+    const unreachable = await runEngine([
+      ...baseArgs().slice(0, 4),
+      '--redis',
+      `redis://127.0.0.1:${port}`,
+      '--api',
+      '0.0.0.0:0',
+    ]);
+    expect(unreachable.code).toBe(EXIT_CONFIG);
+    expect(unreachable.logs.find((l) => l.level === FATAL)?.msg).toMatch(/SLUICE_API_TOKEN/);
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it('--api with --processes 2 serves one API from the supervisor; the cores are shared out as threads', async () => {
@@ -164,7 +185,8 @@ describe.sequential('engine command', () => {
     const noThreads = baseArgs(queue).slice(0, -2); // drops '--threads 1'
     const engine = spawnEngine([...noThreads, '--processes', '2', '--api', '127.0.0.1:0']);
     try {
-      const url = (await engine.waitForLog('the API URL', (l) => typeof l.url === 'string')).url as string;
+      const listen = await engine.waitForLog('the listen line', (l) => /listening on/.test(l.msg));
+      const url = /open (http:\/\/[^ ]+)\/$/.exec(listen.msg)?.[1] as string;
       const engines = await waitFor('two live engines', async () => {
         const reply = (await (await fetch(`${url}/api/queues/${queue}/engines`)).json()) as {
           engines: { threads: number }[];
@@ -174,7 +196,7 @@ describe.sequential('engine command', () => {
       // no --threads: each of the 2 processes gets half the cores (at least one thread)
       const share = Math.max(1, Math.floor(availableParallelism() / 2));
       expect(engines?.map((e) => e.threads)).toEqual([share, share]);
-      expect(engine.logs().filter((l) => typeof l.url === 'string')).toHaveLength(1);
+      expect(engine.logs().filter((l) => /listening on/.test(l.msg))).toHaveLength(1);
       engine.signal('SIGTERM');
       expect(await engine.waitForExit()).toEqual({ code: 0, signal: null });
     } finally {

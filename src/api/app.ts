@@ -2,14 +2,19 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Queue } from '../engine/producer.js';
-import { MIB } from '../units.js';
+import { invalidOption } from '../errors.js';
+import { type OutageListener, RedisWatch } from '../redis/watch.js';
+import { MIB, SECOND } from '../units.js';
 import { type ApiTokens, authHook, requireAccess } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkError, installErrorHandling, MAX_PARAM_LENGTH } from './errors.js';
 import { apiLogger } from './logging.js';
+import { AllowedMethods } from './methods.js';
 import { QueueLookup } from './queue-lookup.js';
+import { boundRedisTime } from './redis-timeout.js';
 import { deadRoutes } from './routes/dead.js';
 import { deadGroupRoutes } from './routes/dead-groups.js';
 import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
 import { holderRoutes } from './routes/holders.js';
 import { jobRoutes } from './routes/jobs.js';
 import { latencyRoutes } from './routes/latency.js';
@@ -33,11 +38,16 @@ export interface AppDeps {
   logger?: Logger | undefined;
   /** prom-client registries of engines in this process, appended to /metrics. */
   metrics?: readonly Registry[] | undefined;
+  /** How long a request may wait on Redis before it is answered 503 REDIS_UNAVAILABLE (default 1 s). */
+  redisTimeoutMs?: number | undefined;
+  /** Told when Redis becomes unreachable and when it is back (startApiServer logs both). */
+  outages?: OutageListener | undefined;
   /** The built monitor's directory (default dist/ui); false serves none. */
   uiDir?: URL | string | false | undefined;
 }
 
 export const BODY_LIMIT = MIB;
+export const DEFAULT_REDIS_TIMEOUT_MS = SECOND;
 
 /**
  * A body is parsed as JSON only (the proto-poisoning checks of Fastify's parser, set to refuse);
@@ -57,7 +67,15 @@ function installBodyParsing(app: FastifyInstance): void {
 
 /** The operator API and monitor as a Fastify app; listening is the caller's (see server.ts). */
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const queues = new QueueLookup(deps.queues);
+  const redisTimeoutMs = deps.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+  if (!Number.isInteger(redisTimeoutMs) || redisTimeoutMs < 1) {
+    throw invalidOption('redisTimeoutMs', `must be a positive integer (ms), got ${String(redisTimeoutMs)}`);
+  }
+  const watch = new RedisWatch(
+    deps.queues.map((q) => q.redis),
+    deps.outages,
+  );
+  const queues = new QueueLookup(deps.queues, watch);
   const auth = authHook(deps.tokens);
   const app = Fastify({
     // Typed as Fastify's base logger so the app has the default FastifyInstance type.
@@ -70,17 +88,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: BODY_LIMIT,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    // Room for a 128-character job id.
-    routerOptions: { maxParamLength: 200 },
-    ajv: { customOptions: { removeAdditional: false } },
+    // A too-long job id then reaches its schema (INVALID_JOB_ID) rather than missing every route.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkError,
+    // verbose: errors carry their schema, so a message can list the allowed forms (validation.ts).
+    ajv: { customOptions: { removeAdditional: false, verbose: true } },
     // Requests arriving while the server drains are served (the queues close after it), so every
     // reply keeps the contract's error shape.
     return503OnClosing: false,
   });
-  installErrorHandling(app);
+  const allowed = new AllowedMethods();
+  installErrorHandling(app, allowed);
   installBodyParsing(app);
   installSecurityHeaders(app);
   app.addHook('onRoute', requireAccess);
+  app.addHook('onRoute', (route) => allowed.add(route));
+  app.addHook('onRoute', (route) => boundRedisTime(route, redisTimeoutMs));
+  app.addHook('onClose', async () => watch.close());
+  healthRoutes(app, watch, redisTimeoutMs);
   app.addHook('onRequest', auth);
   queueRoutes(app, queues);
   jobRoutes(app, queues);

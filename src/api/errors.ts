@@ -1,11 +1,15 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, SluiceError } from '../errors.js';
+import type { AllowedMethods } from './methods.js';
+import { type ValidationIssue, validationMessage } from './validation.js';
 
 /** The stable codes of the HTTP API (see the README's "Operator API"). */
 export const ApiCode = {
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  URI_TOO_LONG: 'URI_TOO_LONG',
   QUEUE_NOT_FOUND: 'QUEUE_NOT_FOUND',
   JOB_NOT_FOUND: 'JOB_NOT_FOUND',
   SCHEDULE_NOT_FOUND: 'SCHEDULE_NOT_FOUND',
@@ -47,7 +51,16 @@ const SLUICE_CODES: Partial<Record<ErrorCode, [number, ApiCode]>> = {
   [ErrorCode.PARTITIONED]: [409, ApiCode.CONFLICT],
 };
 
+/** Longest path part (a job id, a schedule name) the router takes; a longer one is 414. */
+export const MAX_PARAM_LENGTH = 2000;
+
 const FASTIFY_CODES: Record<string, [number, ApiCode, string]> = {
+  FST_ERR_MAX_PARAM_LENGTH: [
+    414,
+    ApiCode.URI_TOO_LONG,
+    `a part of the path is over ${MAX_PARAM_LENGTH} characters`,
+  ],
+  FST_ERR_BAD_URL: [400, ApiCode.INVALID_REQUEST, 'the path is not valid percent-encoding'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, ApiCode.PAYLOAD_TOO_LARGE, 'the request body is over 1 MiB'],
   FST_ERR_CTP_INVALID_JSON_BODY: [
     400,
@@ -89,7 +102,11 @@ function validationError(error: FastifyError): ApiError {
     (error.validationContext === 'body' && /^\/ids\/\d+$/.test(path));
   return isJobId
     ? new ApiError(400, ApiCode.INVALID_JOB_ID, `${error.validationContext}${path} is not a Sluice job id`)
-    : new ApiError(400, ApiCode.INVALID_REQUEST, error.message);
+    : new ApiError(
+        400,
+        ApiCode.INVALID_REQUEST,
+        validationMessage(error.validationContext ?? 'request', error.validation as ValidationIssue[]),
+      );
 }
 
 /** Maps any error to what the client is told; undefined for an unexpected one (a 500). */
@@ -120,21 +137,48 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
  * Every error leaves as { error: { code, message } }: client errors with their stable code,
  * anything else as INTERNAL, logged here with its stack and never sent.
  */
-export function installErrorHandling(app: FastifyInstance): void {
+/** Errors the router meets before any route (a path part too long, bad encoding): same shape, no URL echoed. */
+export function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(reply, toApiError(error) ?? new ApiError(400, ApiCode.INVALID_REQUEST, 'bad request'));
+}
+
+/** A path for a message: a very long one is cut, so a reply never echoes kilobytes back. */
+function shortPath(url: string): string {
+  const path = url.split('?')[0] as string;
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+export function installErrorHandling(app: FastifyInstance, allowed: AllowedMethods): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const known = toApiError(error);
     if (known) {
-      const log = known.statusCode >= 500 ? request.log.warn : request.log.info;
+      // An outage is logged once by the Redis watch, not once per request.
+      const log =
+        known.code === ApiCode.REDIS_UNAVAILABLE
+          ? request.log.debug
+          : known.statusCode >= 500
+            ? request.log.warn
+            : request.log.info;
       log.call(request.log, { code: known.code, status: known.statusCode }, known.message);
       return sendError(reply, known);
     }
     request.log.error({ err: error }, 'request failed');
     return sendError(reply, new ApiError(500, ApiCode.INTERNAL, 'internal error'));
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
+  app.setNotFoundHandler((request, reply) => {
+    const path = shortPath(request.url);
+    const methods = allowed.of(request.url.split('?')[0] as string);
+    if (methods.length === 0) {
+      return sendError(reply, new ApiError(404, ApiCode.NOT_FOUND, `no route ${request.method} ${path}`));
+    }
+    reply.header('allow', methods.join(', '));
+    return sendError(
       reply,
-      new ApiError(404, ApiCode.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`),
-    ),
-  );
+      new ApiError(
+        405,
+        ApiCode.METHOD_NOT_ALLOWED,
+        `${path} answers ${methods.join(', ')}, not ${request.method}`,
+      ),
+    );
+  });
 }

@@ -1,12 +1,14 @@
 import { isIP } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createLogger } from '../engine/logger.js';
 import { Queue } from '../engine/producer.js';
 import { invalidOption } from '../errors.js';
-import type { Connection, RedisClient } from '../redis/connection.js';
+import type { Connection } from '../redis/connection.js';
 import { connect } from '../redis/connection.js';
 import { validateQueueName } from '../redis/keys.js';
+import { logOutages } from '../redis/watch.js';
 import { buildApp } from './app.js';
 import { type ApiTokens, checkTokens } from './auth.js';
 
@@ -22,6 +24,8 @@ export interface ApiServerOptions {
   /** Default: a pino logger at info on stdout. */
   logger?: Logger;
   metrics?: readonly Registry[];
+  /** How long a request may wait on Redis before a 503 (default 1 s). */
+  redisTimeoutMs?: number;
 }
 
 export interface ApiServer {
@@ -35,15 +39,20 @@ export function isLoopback(host: string): boolean {
   return isIP(host) === 4 && host.startsWith('127.');
 }
 
-/** Checks every option before anything is opened; a non-loopback host without a token is refused. */
-function checkOptions(options: ApiServerOptions): { host: string; port: number } {
-  const { host = '127.0.0.1', port = 0, queues } = options;
-  if (!checkTokens(options.tokens) && !isLoopback(host)) {
+/** A non-loopback host without a token is refused: anyone who could reach it could run every route. */
+export function checkExposure(host: string, tokens: ApiTokens | undefined): void {
+  if (!checkTokens(tokens) && !isLoopback(host)) {
     throw invalidOption(
       'host',
       `${host} is not a loopback address, and with no token anyone who can reach it could run every route; set tokens.admin (SLUICE_API_TOKEN) or tokens.read (SLUICE_API_READ_TOKEN), or listen on 127.0.0.1`,
     );
   }
+}
+
+/** Checks every option before anything is opened. */
+function checkOptions(options: ApiServerOptions): { host: string; port: number } {
+  const { host = '127.0.0.1', port = 0, queues } = options;
+  checkExposure(host, options.tokens);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw invalidOption('port', `must be an integer from 0 to 65535, got ${String(port)}`);
   }
@@ -53,17 +62,9 @@ function checkOptions(options: ApiServerOptions): { host: string; port: number }
   return { host, port };
 }
 
-/** Requests fail with 503 while Redis is away; one line per outage says why. */
-function logOutages(redis: RedisClient, logger: Logger): void {
-  let down = false;
-  redis.on('error', (error: Error) => {
-    if (!down)
-      logger.warn({ err: error }, 'api: RedisClient connection failed; requests get 503 until it is back');
-    down = true;
-  });
-  redis.on('ready', () => {
-    down = false;
-  });
+function boundPort(app: FastifyInstance): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : 0;
 }
 
 /**
@@ -74,21 +75,34 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { host, port } = checkOptions(options);
   const logger = options.logger ?? createLogger();
   const { redis, owned } = connect(options.connection, 'sluice:api');
-  if (owned) logOutages(redis, logger);
   const queues = options.queues.map((name) => new Queue(name, { connection: redis }));
-  const app = buildApp({ queues, tokens: options.tokens, logger, metrics: options.metrics });
+  const app = buildApp({
+    queues,
+    tokens: options.tokens,
+    logger,
+    metrics: options.metrics,
+    redisTimeoutMs: options.redisTimeoutMs,
+    // A shared client is its owner's to report on.
+    outages: owned
+      ? logOutages(logger.child({ component: 'api' }), 'requests get 503 until it is back')
+      : undefined,
+  });
   const close = async (): Promise<void> => {
     await app.close();
     await Promise.all(queues.map((q) => q.close()));
     if (owned) await redis.quit().catch(() => redis.disconnect());
   };
   try {
-    await app.listen({ host, port });
+    // Fastify logs a line per address to open (each interface's, for 0.0.0.0); ours says what was asked.
+    await app.listen({
+      host,
+      port,
+      listenTextResolver: (address) =>
+        `monitor and API listening on ${host}:${boundPort(app)}; open ${address}/`,
+    });
   } catch (error) {
     await close();
     throw error;
   }
-  const address = app.server.address();
-  const bound = typeof address === 'object' && address ? address.port : port;
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, close };
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort(app)}`, close };
 }

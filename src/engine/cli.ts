@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
-import { type ApiServer, startApiServer } from '../api/server.js';
+import { type ApiServer, checkExposure, startApiServer } from '../api/server.js';
 import { ErrorCode, SluiceError } from '../errors.js';
 import type { ConnectionSpec } from '../redis/connection.js';
 import { type CliArgs, parseCli, USAGE, UsageError } from './cli-args.js';
@@ -77,13 +77,12 @@ async function serveApi(
     queues: [args.queue],
     connection: connectionOf(args, redis),
     tokens: args.apiTokens,
-    logger: log.child({ component: 'api' }),
+    logger: log,
     metrics,
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;
     throw new SluiceError(ErrorCode.INVALID_OPTION, `--api ${host}:${port}: that port is already in use`);
   });
-  log.info({ url: api.url }, `monitor and API at ${api.url}/`);
   return api;
 }
 
@@ -141,6 +140,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return 2;
   }
   const log = createLogger(args.logLevel);
+  try {
+    // Before Redis is touched or an engine leases anything.
+    if (args.api !== undefined) checkExposure(args.api.host, args.apiTokens);
+  } catch (error) {
+    return configError(error, log);
+  }
   let local: LocalRedis | undefined;
   let redis = args.redis ?? DEFAULT_REDIS_URL;
   if (args.redis === undefined && args.startRedis && !(await answers('127.0.0.1', 6379))) {

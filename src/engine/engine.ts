@@ -6,6 +6,7 @@ import type { QueueKeys } from '../redis/keys.js';
 import { partitionKeys, queueKeys } from '../redis/keys.js';
 import { partitionCount } from '../redis/partitions.js';
 import { serverInfos } from '../redis/server-info.js';
+import { logOutages, RedisWatch } from '../redis/watch.js';
 import { ThreadPool } from '../threads/pool.js';
 import type { DispatcherState } from './dispatcher.js';
 import type { EngineOptions, ResolvedEngineOptions } from './engine-options.js';
@@ -21,16 +22,6 @@ import { judgeServer } from './startup-checks.js';
 const CONNECT_ATTEMPTS = 5;
 const CONNECT_WAIT_MS = 1000;
 const JANITOR_BATCH = 1000;
-
-/** Stops a burst of identical connection errors from flooding the log. */
-function logConnectionErrors(redis: RedisClient, log: Logger, role: string): void {
-  let last = 0;
-  redis.on('error', (error: Error) => {
-    const now = performance.now();
-    if (now - last > 5000) log.warn({ err: error.message, role }, 'Redis connection error');
-    last = now;
-  });
-}
 
 /** Answers a "which engine holds these jobs?" request from this lane's leases (redis/holders.ts). */
 function answer(redis: RedisClient, lane: Lane, engine: string, message: string, log: Logger): void {
@@ -56,6 +47,7 @@ export class Engine {
     readonly metrics: EngineMetrics,
     private readonly log: Logger,
     private readonly redis: RedisClient,
+    private readonly watch: RedisWatch,
     private readonly subscriber: RedisClient,
     private readonly pools: readonly ThreadPool[],
     /** One per partition of the queue (one for an unpartitioned queue). */
@@ -74,7 +66,7 @@ export class Engine {
     const handlerUrl = await loadHandlerModule(options.handler);
     const keys = queueKeys(options.queue);
     const { redis } = connect(options.connection, `sluice:dispatcher:${options.queue}`, true);
-    logConnectionErrors(redis, log, 'dispatcher');
+    const watch = new RedisWatch([redis], logOutages(log, 'leasing waits until it is back'));
     try {
       if (!(await reachable(redis, CONNECT_ATTEMPTS, CONNECT_WAIT_MS))) {
         throw new SluiceError(
@@ -90,6 +82,7 @@ export class Engine {
       }
       for (const warning of warned) log.warn(warning);
     } catch (error) {
+      watch.close();
       redis.disconnect();
       throw error;
     }
@@ -99,12 +92,14 @@ export class Engine {
       const count = await partitionCount(redis, keys, options.partitions, true);
       parts = count === 1 ? [keys] : partitionKeys(options.queue, count);
     } catch (error) {
+      watch.close();
       redis.disconnect();
       throw error;
     }
 
     const subscriber = duplicateOf(redis, `sluice:wake:${options.queue}`);
-    logConnectionErrors(subscriber, log, 'subscriber');
+    // The same outage as the dispatcher connection's, which reports it.
+    subscriber.on('error', () => {});
     const id = newEngineId();
     const lanes: Lane[] = [];
     const metrics = new EngineMetrics(options.queue, id, () =>
@@ -169,7 +164,18 @@ export class Engine {
       },
       'engine started',
     );
-    return new Engine(options, keys, metrics, log, redis, subscriber, [pool, quarantine], lanes, janitor);
+    return new Engine(
+      options,
+      keys,
+      metrics,
+      log,
+      redis,
+      watch,
+      subscriber,
+      [pool, quarantine],
+      lanes,
+      janitor,
+    );
   }
 
   /** The dispatcher's state; with partitions, the busiest lane's (see STATE_ORDER). */
@@ -193,6 +199,7 @@ export class Engine {
       await this.janitor.stop();
       await Promise.all(this.lanes.map((lane) => lane.heartbeat.stop()));
       await Promise.all(this.pools.map((pool) => pool.close()));
+      this.watch.close();
       await this.subscriber.quit().catch(() => this.subscriber.disconnect());
       await this.redis.quit().catch(() => this.redis.disconnect());
       this.log.info('engine stopped');

@@ -22,6 +22,8 @@ const data = workerData as JanitorData;
 const parts = partitionKeys(data.queue, data.partitions);
 const home = parts[0] as QueueKeys;
 const { redis } = connect(data.connection, `sluice:janitor:${data.queue}`, true);
+// The engine's own connection reports an outage once; this one's errors are the same outage.
+redis.on('error', () => {});
 /** Records deleted per trim call: a few hundred, so no call holds Redis for long. */
 const TRIM_BATCH = 200;
 let stopping = false;

@@ -45,7 +45,7 @@ describe('request hardening', () => {
   it('an unknown route is 404 NOT_FOUND in the error shape', async () => {
     const { app, close } = testApp('hard-404');
     expectError(await call(app, { url: '/api/nothing' }), 404, 'NOT_FOUND');
-    expectError(await call(app, { method: 'PUT', url: '/api/queues' }), 404, 'NOT_FOUND');
+    expectError(await call(app, { method: 'PUT', url: '/api/queues/q/nothing' }), 404, 'NOT_FOUND');
     expectError(await call(app, { url: '/' }), 404, 'NOT_FOUND');
     await close();
   });

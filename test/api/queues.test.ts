@@ -19,9 +19,12 @@ const ZERO_COUNTS = {
 };
 
 describe('queue routes', () => {
-  it('health answers without touching Redis', async () => {
+  it('health answers 200 with ok and Redis reachable while Redis answers', async () => {
     const { app, close } = testApp('health');
-    expect(await call(app, { url: '/api/health' })).toMatchObject({ status: 200, body: { ok: true } });
+    expect(await call(app, { url: '/api/health' })).toMatchObject({
+      status: 200,
+      body: { ok: true, redis: { reachable: true } },
+    });
     await close();
   });
 

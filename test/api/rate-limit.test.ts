@@ -38,7 +38,7 @@ describe('rate-limit routes', () => {
       [{ max: 10, duration: 86_400_001 }, 'duration'],
       [{ max: 10, duration: '1s' }, 'duration'],
       [{ duration: 1000 }, 'max'],
-      [{ max: 10, duration: 1000, burst: 5 }, 'additional properties'],
+      [{ max: 10, duration: 1000, burst: 5 }, 'unknown field "burst"'],
     ] as const) {
       const result = await call(app, { method: 'PUT', url, payload });
       expectError(result, 400, 'INVALID_REQUEST');

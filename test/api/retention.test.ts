@@ -38,7 +38,7 @@ describe('retention routes', () => {
       [{ dead: { count: 1_000_001 } }, 'count'],
       [{ completed: {} }, 'completed'],
       [{}, 'fewer than 1'],
-      [{ failed: { count: 3 } }, 'additional properties'],
+      [{ failed: { count: 3 } }, 'unknown field "failed"'],
     ] as const) {
       const result = await call(app, { method: 'PUT', url, payload });
       expectError(result, 400, 'INVALID_REQUEST');

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Queue } from '../../engine/producer.js';
 import { SECOND } from '../../units.js';
+import { ApiCode, toApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { object, QUEUE_NAME, replies } from '../schemas.js';
 import { SECURITY_HEADERS } from '../security.js';
@@ -22,8 +23,11 @@ function stream(res: ServerResponse, queue: Queue, log: FastifyBaseLogger, onEnd
       const stats = await queue.snapshot();
       if (open) res.write(`event: stats\ndata: ${JSON.stringify({ queue: queue.name, ...stats })}\n\n`);
     } catch (error) {
-      // The stream stays open: the next tick tries again once Redis answers.
-      log.warn({ err: error, queue: queue.name }, 'stats for the event stream failed');
+      // The stream stays open: the next tick tries again once Redis answers. An outage is
+      // logged once by the connection's watch, not once a second per stream.
+      if (toApiError(error)?.code !== ApiCode.REDIS_UNAVAILABLE) {
+        log.warn({ err: error, queue: queue.name }, 'stats for the event stream failed');
+      }
     }
     if (open) {
       timer = setTimeout(tick, Math.max(0, STATS_INTERVAL_MS - (performance.now() - started)));

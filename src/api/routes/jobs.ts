@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { BulkJob } from '../../engine/producer.js';
+import type { BulkJob, Queue } from '../../engine/producer.js';
 import type { JobOptions } from '../../job/job-options.js';
 import type { JobState } from '../../redis/inspect.js';
 import { ApiCode, ApiError } from '../errors.js';
@@ -40,8 +40,17 @@ export const optsSchema = object({
   ),
 });
 
+/** The paging rule of every route with `limit`: clamped to 1..MAX_LIMIT, never refused for its size. */
 export function clampLimit(limit: number): number {
   return Math.min(MAX_LIMIT, Math.max(1, limit));
+}
+
+/** Why a job is not found: completed records are gone, unless retention keeps them for a while. */
+async function missingJob(queue: Queue, id: string): Promise<string> {
+  const kept = (await queue.retention())?.completed;
+  return kept === undefined
+    ? `no job ${id} (completed jobs are not kept)`
+    : `no job ${id} (never added, or finished and trimmed by retention)`;
 }
 
 /** Jobs by id and by state, and adding jobs (for testing a deployment). */
@@ -81,8 +90,9 @@ export function jobRoutes(app: FastifyInstance, queues: QueueLookup): void {
     },
     async (request) => {
       const { queue, id } = request.params;
-      const job = await queues.get(queue).getJob(id);
-      if (!job) throw new ApiError(404, ApiCode.JOB_NOT_FOUND, `no job ${id} (completed jobs are not kept)`);
+      const q = queues.get(queue);
+      const job = await q.getJob(id);
+      if (!job) throw new ApiError(404, ApiCode.JOB_NOT_FOUND, await missingJob(q, id));
       return job;
     },
   );
@@ -130,10 +140,9 @@ export function jobRoutes(app: FastifyInstance, queues: QueueLookup): void {
     },
     async (request) => {
       const { queue, id } = request.params;
-      const status = await queues.get(queue).cancel(id);
-      if (status === 'missing') {
-        throw new ApiError(404, ApiCode.JOB_NOT_FOUND, `no job ${id} (completed jobs are not kept)`);
-      }
+      const q = queues.get(queue);
+      const status = await q.cancel(id);
+      if (status === 'missing') throw new ApiError(404, ApiCode.JOB_NOT_FOUND, await missingJob(q, id));
       if (status === 'dead') {
         throw new ApiError(409, ApiCode.CONFLICT, `job ${id} is a dead letter: delete or retry it instead`);
       }
@@ -158,6 +167,10 @@ export function jobRoutes(app: FastifyInstance, queues: QueueLookup): void {
     async (request, reply) => {
       const queue = queues.get(request.params.queue);
       const { payload, opts, count = 1 } = request.body;
+      if (opts?.jobId !== undefined && count > 1) {
+        // Every copy would get the same id, and all but the first would be the existing job.
+        throw new ApiError(400, ApiCode.INVALID_REQUEST, 'body/count must be 1 with a fixed opts.jobId');
+      }
       const job: BulkJob = opts === undefined ? { payload } : { payload, opts };
       const ids = await queue.addBulk(Array.from({ length: count }, () => job));
       return reply.code(201).send({ ids });

@@ -15,20 +15,8 @@ async function summary(queue: Queue) {
 
 const force = object({ force: { type: 'boolean' } });
 
-/** Health, queue overviews, pause, resume, drain and obliterate, throughput history and live engines. */
+/** Queue overviews, pause, resume, drain and obliterate, throughput history and live engines. */
 export function queueRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  app.get(
-    '/api/health',
-    {
-      config: { access: 'public' },
-      schema: {
-        querystring: noQuery,
-        response: replies({ 200: object({ ok: { type: 'boolean' } }, ['ok']) }),
-      },
-    },
-    async () => ({ ok: true }),
-  );
-
   app.get(
     '/api/queues',
     {

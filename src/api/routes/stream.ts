@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { EVENT_TYPES } from '../../redis/events.js';
 import type { QueueLookup } from '../queue-lookup.js';
-import { MAX_LIMIT, noQuery, object, queueParams, replies } from '../schemas.js';
+import { noQuery, object, queueParams, replies } from '../schemas.js';
+import { clampLimit } from './jobs.js';
 
 const STREAM_ID = '^(0|[0-9]{1,15}-[0-9]{1,15})$';
 
@@ -44,7 +45,7 @@ export function streamRoutes(app: FastifyInstance, queues: QueueLookup): void {
         params: queueParams,
         querystring: object({
           from: { type: 'string', pattern: STREAM_ID, default: '0' },
-          limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 100 },
+          limit: { type: 'integer', default: 100 },
         }),
         response: replies({
           200: object(
@@ -56,7 +57,7 @@ export function streamRoutes(app: FastifyInstance, queues: QueueLookup): void {
     },
     async (request) => {
       const { from, limit } = request.query;
-      return queues.get(request.params.queue).events(from, limit);
+      return queues.get(request.params.queue).events(from, clampLimit(limit));
     },
   );
 }
