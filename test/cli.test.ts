@@ -160,6 +160,27 @@ describe.sequential('engine command', () => {
     }
   });
 
+  it('--engine-name labels the engine metrics /metrics shows; the random id is only in sluice_engine_info', async () => {
+    const queue = queueName('cli-engine-name');
+    const engine = spawnEngine([...baseArgs(queue), '--engine-name', 'box-7', '--api', '127.0.0.1:0']);
+    try {
+      const line = await engine.waitForLog('the listen line', (l) => /listening on/.test(l.msg));
+      const url = /open (http:\/\/127\.0\.0\.1:\d+)\/$/.exec(line.msg)?.[1];
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain(`sluice_engine_jobs_in_flight{queue="${queue}",engine="box-7"} 0`);
+      expect(metrics).toMatch(
+        new RegExp(
+          `^sluice_engine_info\\{id="[^"]+:${engine.pid}:[0-9a-f]{6}",version="[^"]+",queue="${queue}",engine="box-7"\\} 1$`,
+          'm',
+        ),
+      );
+      engine.signal('SIGTERM');
+      expect(await engine.waitForExit()).toEqual({ code: 0, signal: null });
+    } finally {
+      await engine.dispose();
+    }
+  });
+
   it('--api on a non-loopback address without a token exits 78 saying what to set, before connecting to anything', async () => {
     const result = await runEngine([...baseArgs(), '--api', '0.0.0.0:0']);
     expect(result.code).toBe(EXIT_CONFIG);

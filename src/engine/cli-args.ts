@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
+import { ENGINE_NAME_RULE, isEngineName } from './engine-name.js';
 import { LOG_LEVELS } from './logger.js';
 
 export const USAGE = `Usage: node dist/engine.js --queue NAME --handler ./handler.js [options]
@@ -33,6 +34,9 @@ of worker threads with the handler module's default export, async (payload, ctx)
   --janitor-ms MS         janitor interval (default 5000)
   --thread-memory-mb MB   heap limit per worker thread (default 512)
   --max-result-bytes N    largest handler result kept for jobs with keepResult (default 65536)
+  --engine-name NAME      the engine label of this engine's metrics, kept across restarts
+                          (1-100 of A-Z a-z 0-9 _ . : -; default HOST:0, and with
+                          --processes K each process is NAME:SLOT or HOST:SLOT, 0..K-1)
   --api [HOST:]PORT       also serve the operator API and the monitor (HOST default
                           127.0.0.1; another address needs a token: $SLUICE_API_TOKEN
                           for admin routes, $SLUICE_API_READ_TOKEN for read-only access)
@@ -59,6 +63,8 @@ export interface CliArgs {
   janitorMs: number | undefined;
   threadMemoryMb: number | undefined;
   maxResultBytes: number | undefined;
+  /** The `engine` label of the metrics (see engine-name.ts); undefined: the host and slot. */
+  engineName: string | undefined;
   api: ApiAddress | undefined;
   /** From $SLUICE_API_TOKEN and $SLUICE_API_READ_TOKEN (never from a flag: flags show in `ps`). */
   apiTokens: { admin?: string; read?: string };
@@ -122,6 +128,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         'janitor-ms': { type: 'string' },
         'thread-memory-mb': { type: 'string' },
         'max-result-bytes': { type: 'string' },
+        'engine-name': { type: 'string' },
         api: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean' },
@@ -142,6 +149,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const engineName = text('engine-name');
+  if (engineName !== undefined && !isEngineName(engineName)) {
+    throw new UsageError(`--engine-name must be ${ENGINE_NAME_RULE}, got "${engineName}"`);
+  }
   return {
     help: false,
     args: {
@@ -161,6 +172,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
       janitorMs: integer('janitor-ms', text('janitor-ms')),
       threadMemoryMb: integer('thread-memory-mb', text('thread-memory-mb')),
       maxResultBytes: integer('max-result-bytes', text('max-result-bytes')),
+      engineName,
       api: apiAddress(text('api')),
       apiTokens: {
         ...(env.SLUICE_API_TOKEN ? { admin: env.SLUICE_API_TOKEN } : {}),

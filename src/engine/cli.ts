@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import { type ApiServer, checkExposure, startApiServer } from '../api/server.js';
@@ -35,31 +35,47 @@ function engineOptions(args: CliArgs, redis: string, log: Logger): EngineOptions
   if (args.threadMemoryMb !== undefined) options.threadMemoryMb = args.threadMemoryMb;
   if (args.maxResultBytes !== undefined) options.maxResultBytes = args.maxResultBytes;
   if (args.partitions !== undefined) options.partitions = args.partitions;
+  if (args.engineName !== undefined) options.engineName = args.engineName;
   return options;
 }
 
+/** Flags the supervisor sets itself for each child. */
+const REPLACED = ['--processes', '--redis', '--api', '--engine-name'];
+
 /**
- * The flags a supervised child gets: the same, but one process, a fixed Redis URL and no API (the
- * supervisor serves it). Without --threads, the cores are shared out: K processes of
- * cores / K threads each, so `--processes auto` is one thread per core, not cores² threads.
+ * The flags the supervised child in `slot` gets: the same, but one process, a fixed Redis URL, no
+ * API (the supervisor serves it) and the engine name `NAME:slot` (`host:slot` without
+ * --engine-name), so a restarted child continues its slot's metric series. Without --threads, the
+ * cores are shared out: K processes of cores / K threads each, so `--processes auto` is one
+ * thread per core, not cores² threads.
  */
-function childArgs(argv: readonly string[], redis: string, args: CliArgs): string[] {
+export function childArgs(argv: readonly string[], redis: string, args: CliArgs): (slot: number) => string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--start-redis') continue;
-    if (arg === '--processes' || arg === '--redis' || arg === '--api') {
+    if (REPLACED.includes(arg)) {
       i++;
       continue;
     }
-    if (arg.startsWith('--processes=') || arg.startsWith('--redis=') || arg.startsWith('--api=')) continue;
+    if (REPLACED.some((flag) => arg.startsWith(`${flag}=`))) continue;
     out.push(arg);
   }
   const threads =
     args.threads === undefined
       ? ['--threads', String(Math.max(1, Math.floor(availableParallelism() / args.processes)))]
       : [];
-  return [...out, ...threads, '--processes', '1', '--redis', redis];
+  const base = args.engineName ?? hostname();
+  return (slot) => [
+    ...out,
+    ...threads,
+    '--processes',
+    '1',
+    '--redis',
+    redis,
+    '--engine-name',
+    `${base}:${slot}`,
+  ];
 }
 
 /** The operator API and monitor, when --api was given; undefined otherwise. */

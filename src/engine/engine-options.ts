@@ -3,6 +3,7 @@ import { invalidOption } from '../errors.js';
 import type { ConnectionSpec } from '../redis/connection.js';
 import { checkPartitions, validateQueueName } from '../redis/keys.js';
 import { KIB, MIB, SECOND } from '../units.js';
+import { ENGINE_NAME_RULE, isEngineName } from './engine-name.js';
 import type { Logger } from './logger.js';
 
 export interface EngineOptions {
@@ -56,12 +57,18 @@ export interface EngineOptions {
    * yet, else it must match. Left out, the stored count is used (1 for a queue never partitioned).
    */
   partitions?: number;
+  /**
+   * The `engine` label of this engine's metrics (1-100 characters of A-Z a-z 0-9 _ . : -), kept
+   * across restarts; default `host:N` (see engine-name.ts). Unique per queue within a process.
+   */
+  engineName?: string;
   logger?: Logger;
 }
 
-export type ResolvedEngineOptions = Required<Omit<EngineOptions, 'logger' | 'partitions'>> & {
+export type ResolvedEngineOptions = Required<Omit<EngineOptions, 'logger' | 'partitions' | 'engineName'>> & {
   logger: Logger | undefined;
   partitions: number | undefined;
+  engineName: string | undefined;
   /**
    * The window follows the measured rate (see LeaseAhead), with maxInFlight as its cap: set when
    * concurrency is and maxInFlight is not.
@@ -85,7 +92,10 @@ export const ENGINE_DEFAULTS = {
   graceMs: 30 * SECOND,
   settleBatch: 1000,
   settleWaitMs: 0,
-} satisfies Omit<ResolvedEngineOptions, 'queue' | 'handler' | 'logger' | 'partitions' | 'leaseAhead'>;
+} satisfies Omit<
+  ResolvedEngineOptions,
+  'queue' | 'handler' | 'logger' | 'partitions' | 'engineName' | 'leaseAhead'
+>;
 
 const LIMITS: Record<keyof typeof ENGINE_DEFAULTS, [number, number] | undefined> = {
   connection: undefined,
@@ -116,9 +126,16 @@ export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOpti
     ...options,
     logger: options.logger,
     partitions: options.partitions,
+    engineName: options.engineName,
     leaseAhead: false,
   } as ResolvedEngineOptions;
   if (options.partitions !== undefined) checkPartitions(options.partitions);
+  if (options.engineName !== undefined && !isEngineName(options.engineName)) {
+    throw invalidOption(
+      'engineName',
+      `must be ${ENGINE_NAME_RULE}, got ${JSON.stringify(options.engineName)}`,
+    );
+  }
   for (const [field, range] of Object.entries(LIMITS)) {
     const value = (resolved as unknown as Record<string, unknown>)[field];
     if (range === undefined) continue;

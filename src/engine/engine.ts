@@ -9,6 +9,7 @@ import { serverInfos } from '../redis/server-info.js';
 import { logOutages, RedisWatch } from '../redis/watch.js';
 import { ThreadPool } from '../threads/pool.js';
 import type { DispatcherState } from './dispatcher.js';
+import { claimEngineName, type EngineName } from './engine-name.js';
 import type { EngineOptions, ResolvedEngineOptions } from './engine-options.js';
 import { resolveEngineOptions } from './engine-options.js';
 import { loadHandlerModule } from './handler-module.js';
@@ -43,6 +44,8 @@ export class Engine {
   private constructor(
     readonly options: ResolvedEngineOptions,
     readonly keys: QueueKeys,
+    /** The `engine` label of its metrics, held until it stops. */
+    private readonly label: EngineName,
     /** This engine's own measurements (settle latency, in flight, epoch losses). */
     readonly metrics: EngineMetrics,
     private readonly log: Logger,
@@ -55,6 +58,11 @@ export class Engine {
     private readonly janitor: Janitor,
   ) {}
 
+  /** The `engine` label of its metrics: engineName, or `host:N` (see engine-name.ts). */
+  get name(): string {
+    return this.label.name;
+  }
+
   /** This engine's id in the live list (`host:pid:random`). */
   get id(): string {
     return (this.lanes[0] as Lane).heartbeat.id;
@@ -62,8 +70,12 @@ export class Engine {
 
   static async start(input: EngineOptions): Promise<Engine> {
     const options = resolveEngineOptions(input);
+    const name = claimEngineName(options.queue, options.engineName);
     const log = (options.logger ?? createLogger()).child({ queue: options.queue });
-    const handlerUrl = await loadHandlerModule(options.handler);
+    const handlerUrl = await loadHandlerModule(options.handler).catch((error: unknown) => {
+      name.release();
+      throw error;
+    });
     const keys = queueKeys(options.queue);
     const { redis } = connect(options.connection, `sluice:dispatcher:${options.queue}`, true);
     const watch = new RedisWatch([redis], logOutages(log, 'leasing waits until it is back'));
@@ -82,6 +94,7 @@ export class Engine {
       }
       for (const warning of warned) log.warn(warning);
     } catch (error) {
+      name.release();
       watch.close();
       redis.disconnect();
       throw error;
@@ -92,6 +105,7 @@ export class Engine {
       const count = await partitionCount(redis, keys, options.partitions, true);
       parts = count === 1 ? [keys] : partitionKeys(options.queue, count);
     } catch (error) {
+      name.release();
       watch.close();
       redis.disconnect();
       throw error;
@@ -102,7 +116,7 @@ export class Engine {
     subscriber.on('error', () => {});
     const id = newEngineId();
     const lanes: Lane[] = [];
-    const metrics = new EngineMetrics(options.queue, id, () =>
+    const metrics = new EngineMetrics({ queue: options.queue, name: name.name, id }, () =>
       lanes.reduce((n, l) => n + l.dispatcher.inFlight, 0),
     );
     const latency = metrics.latency.shared;
@@ -167,6 +181,7 @@ export class Engine {
     return new Engine(
       options,
       keys,
+      name,
       metrics,
       log,
       redis,
@@ -202,6 +217,7 @@ export class Engine {
       this.watch.close();
       await this.subscriber.quit().catch(() => this.subscriber.disconnect());
       await this.redis.quit().catch(() => this.redis.disconnect());
+      this.label.release();
       this.log.info('engine stopped');
     })();
     return this.#stopping;

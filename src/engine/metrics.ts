@@ -1,5 +1,14 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { VERSION } from '../version.js';
 import { LatencyRecorder, registerLatency } from './latency-recorder.js';
+
+export interface EngineLabels {
+  queue: string;
+  /** The stable `engine` label (see engine-name.ts). */
+  name: string;
+  /** The id in the live list, `host:pid:random`: new with every start, so only in sluice_engine_info. */
+  id: string;
+}
 
 /**
  * What one engine process measures that Redis does not hold; the operator API appends it to the
@@ -13,9 +22,15 @@ export class EngineMetrics {
   /** Wait and run time of the jobs this engine's threads start (sluice_job_*_seconds). */
   readonly latency = new LatencyRecorder();
 
-  constructor(queue: string, engineId: string, inFlight: () => number) {
-    this.registry.setDefaultLabels({ queue, engine: engineId });
+  constructor(labels: EngineLabels, inFlight: () => number) {
+    this.registry.setDefaultLabels({ queue: labels.queue, engine: labels.name });
     const registers = [this.registry];
+    new Gauge({
+      name: 'sluice_engine_info',
+      help: "Always 1: the engine's id in the live list (host:pid:random, new with every start) and Sluice version",
+      labelNames: ['id', 'version'],
+      registers,
+    }).set({ id: labels.id, version: VERSION }, 1);
     this.settleSeconds = new Histogram({
       name: 'sluice_engine_settle_seconds',
       help: 'Time to write one settle batch to Redis',

@@ -24,7 +24,7 @@ export function nextAfterCrash(streak: number): number | 'give-up' {
 }
 
 /**
- * Runs `count` engine processes (`node entry ...args`) and restarts any that dies, with a
+ * Runs `count` engine processes (`node entry ...args(slot)`, slots 0..count-1) and restarts any that dies, with a
  * backoff that grows while a slot keeps crashing soon after start. When a slot crashes quickly
  * GIVE_UP_AFTER times in a row, or a child refuses its configuration, it stops every process and
  * resolves with 1. SIGTERM/SIGINT are passed on and it resolves once every child has exited; a
@@ -32,7 +32,7 @@ export function nextAfterCrash(streak: number): number | 'give-up' {
  */
 export function supervise(
   entry: string,
-  args: readonly string[],
+  args: (slot: number) => readonly string[],
   count: number,
   log: Logger,
 ): Promise<number> {
@@ -48,7 +48,7 @@ export function supervise(
     const start = (slot: number, crashes: number) => {
       if (stopping) return;
       const startedAt = performance.now();
-      const child = fork(entry, [...args], { stdio: 'inherit' });
+      const child = fork(entry, [...args(slot)], { stdio: 'inherit' });
       children.add(child);
       child.once('exit', (code, signal) => {
         children.delete(child);

@@ -23,7 +23,7 @@ describe('job latency', () => {
       const runs = [];
       for (const engine of [a, b]) {
         const text = await engine.metrics.registry.metrics();
-        const labels = `queue="${name}",engine="${engine.id}"`;
+        const labels = `queue="${name}",engine="${engine.name}"`;
         const count = sample(text, `sluice_job_run_seconds_count\\{${labels}\\}`);
         // every run took 30 ms and a little: in the (25, 50] ms bucket
         expect(sample(text, `sluice_job_run_seconds_bucket\\{le="0.025",${labels}\\}`)).toBe(0);

@@ -1,5 +1,6 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { childArgs } from '../../dist/engine/cli.js';
 import { parseCli, UsageError } from '../../dist/engine/cli-args.js';
 
 const REQUIRED = ['--queue', 'emails', '--handler', './handler.js'];
@@ -38,6 +39,7 @@ describe('parseCli', () => {
       graceMs: undefined,
       janitorMs: undefined,
       threadMemoryMb: undefined,
+      engineName: undefined,
       api: undefined,
       apiTokens: {},
       logLevel: 'info',
@@ -71,6 +73,8 @@ describe('parseCli', () => {
         '200',
         '--thread-memory-mb',
         '64',
+        '--engine-name',
+        'eu-1.worker_a',
         '--api',
         '0.0.0.0:3000',
         '--log-level',
@@ -92,6 +96,7 @@ describe('parseCli', () => {
       graceMs: 0,
       janitorMs: 200,
       threadMemoryMb: 64,
+      engineName: 'eu-1.worker_a',
       api: { host: '0.0.0.0', port: 3000 },
       apiTokens: {},
       logLevel: 'debug',
@@ -122,6 +127,27 @@ describe('parseCli', () => {
     expect(args(REQUIRED, { REDIS_URL: '' }).redis).toBeUndefined();
   });
 
+  it('--engine-name names the engine label; a supervised process gets NAME:SLOT, or HOST:SLOT without it', () => {
+    expect(args([...REQUIRED, '--engine-name=api-7']).engineName).toBe('api-7');
+    const argv = [...REQUIRED, '--processes', '3', '--engine-name', 'box', '--threads', '2'];
+    const forSlot = childArgs(argv, 'redis://h:1', args(argv));
+    expect(forSlot(2)).toEqual([
+      ...REQUIRED,
+      '--threads',
+      '2',
+      '--processes',
+      '1',
+      '--redis',
+      'redis://h:1',
+      '--engine-name',
+      'box:2',
+    ]);
+    // the child parses what it is given: its slot's name, whatever the restart
+    expect(args(forSlot(0)).engineName).toBe('box:0');
+    const unnamed = [...REQUIRED, '--processes=2', '--threads=1'];
+    expect(args(childArgs(unnamed, 'redis://h:1', args(unnamed))(1)).engineName).toBe(`${hostname()}:1`);
+  });
+
   it('--processes auto is one per core', () => {
     expect(args([...REQUIRED, '--processes', 'auto']).processes).toBe(availableParallelism());
   });
@@ -147,6 +173,10 @@ describe('parseCli', () => {
       [[...REQUIRED, '--thread-memory-mb', '0x10'], /--thread-memory-mb/],
       [[...REQUIRED, '--log-level', 'loud'], /--log-level.*loud/],
       [[...REQUIRED, '--threads'], /--threads/],
+      [[...REQUIRED, '--engine-name', ''], /--engine-name.*""/],
+      [[...REQUIRED, '--engine-name', 'a b'], /--engine-name.*"a b"/],
+      [[...REQUIRED, '--engine-name', 'x'.repeat(101)], /--engine-name/],
+      [[...REQUIRED, '--engine-name=é'], /--engine-name.*"é"/],
     ];
     for (const [argv, message] of cases) {
       expect(usageError(argv).message, argv.join(' ')).toMatch(message);
