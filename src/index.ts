@@ -32,8 +32,9 @@ export type {
   JobPage,
   JobState,
   QueueCounts,
-  QueueMetrics,
+  QueueTotals,
 } from './redis/inspect.js';
+export type { QueueMetrics } from './redis/queue-metrics.js';
 export type { JobResult } from './redis/results.js';
 export type { ReplicaWait } from './redis/scripts.js';
 export type { QueueSnapshot } from './redis/snapshot.js';

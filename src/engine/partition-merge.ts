@@ -1,7 +1,8 @@
 import type { DeadGroup } from '../redis/dead-groups.js';
 import type { LiveEngine } from '../redis/engines.js';
 import type { RatePoint } from '../redis/history.js';
-import { COUNT_FIELDS, type QueueCounts, type QueueMetrics } from '../redis/inspect.js';
+import { COUNT_FIELDS, type QueueCounts } from '../redis/inspect.js';
+import type { QueueMetrics } from '../redis/queue-metrics.js';
 import type { QueueSnapshot } from '../redis/snapshot.js';
 
 /** How a partitioned queue's reads are put together from its partitions' (pure). */
@@ -14,8 +15,19 @@ export function sumCounts<C extends QueueCounts>(parts: readonly C[]): C {
   return total;
 }
 
+/**
+ * Counters summed; paused only when every partition is; the rate limit is partition 0's (a
+ * partitioned queue has none); engines as in mergeSnapshots; the oldest wait is the longest.
+ */
 export function sumMetrics(parts: readonly QueueMetrics[]): QueueMetrics {
-  return { ...sumCounts(parts), deadLettered: parts.reduce((n, p) => n + p.deadLettered, 0) };
+  return {
+    ...sumCounts(parts),
+    deadLettered: parts.reduce((n, p) => n + p.deadLettered, 0),
+    paused: parts.every((p) => p.paused),
+    rateLimit: parts[0]?.rateLimit,
+    engines: Math.max(...parts.map((p) => p.engines)),
+    oldestWaitingMs: Math.max(...parts.map((p) => p.oldestWaitingMs)),
+  };
 }
 
 /** Paused only when every partition is; engines: each engine heartbeats into every partition it works. */

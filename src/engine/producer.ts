@@ -20,12 +20,13 @@ import type { EventPage } from '../redis/events.js';
 import { eventsOn, readEvents, setEvents } from '../redis/events.js';
 import type { RatePoint } from '../redis/history.js';
 import { history, MAX_HISTORY_SECONDS } from '../redis/history.js';
-import type { DeadPage, JobInfo, JobPage, JobState, QueueCounts, QueueMetrics } from '../redis/inspect.js';
-import { counts, getJob, listDead, listJobs, queueMetrics } from '../redis/inspect.js';
+import type { DeadPage, JobInfo, JobPage, JobState, QueueCounts } from '../redis/inspect.js';
+import { counts, getJob, listDead, listJobs } from '../redis/inspect.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { checkPartitions, queueKeys } from '../redis/keys.js';
 import { obliterate } from '../redis/obliterate.js';
 import { isPaused, pause, resume } from '../redis/pause.js';
+import { type QueueMetrics, queueMetrics } from '../redis/queue-metrics.js';
 import { clearRateLimit, rateLimit, setRateLimit } from '../redis/rate-limit.js';
 import type { JobResult } from '../redis/results.js';
 import { readResult } from '../redis/results.js';
@@ -413,7 +414,10 @@ export class Queue<P = unknown> {
     return getJob(this.redis, await this.#layout.partOf(checkJobId(id)), id);
   }
 
-  /** The counts plus the lifetime number of dead-lettered jobs (what /metrics exports). */
+  /**
+   * The counts, the lifetime number of dead-lettered jobs, and paused, rate limit, live engines and
+   * the oldest waiting job's age, read at one instant per partition (what /metrics exports).
+   */
   async metrics(): Promise<QueueMetrics> {
     return sumMetrics(await this.#layout.each((keys) => queueMetrics(this.redis, keys)));
   }

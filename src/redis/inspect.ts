@@ -96,12 +96,12 @@ const STAT_FIELDS = [
   'dead',
 ] as const;
 
-/** QueueCounts plus the lifetime count of dead-lettered jobs, for /metrics. */
-export interface QueueMetrics extends QueueCounts {
+/** QueueCounts plus the lifetime count of dead-lettered jobs (part of QueueMetrics). */
+export interface QueueTotals extends QueueCounts {
   deadLettered: number;
 }
 
-/** Appends the reads of queueMetrics to a MULTI; parseMetrics reads their METRICS_REPLIES replies. */
+/** Appends the reads of the counts to a MULTI; parseMetrics reads their METRICS_REPLIES replies. */
 export function readMetrics(multi: ChainableCommander, keys: QueueKeys): ChainableCommander {
   return multi
     .llen(keys.pending)
@@ -117,7 +117,7 @@ export function readMetrics(multi: ChainableCommander, keys: QueueKeys): Chainab
 
 export const METRICS_REPLIES = 5 + PRIORITY_LEVELS.length;
 
-export function parseMetrics(reply: [Error | null, unknown][]): QueueMetrics {
+export function parseMetrics(reply: [Error | null, unknown][]): QueueTotals {
   const value = (i: number): unknown => reply[i]?.[1];
   const stats = (value(4) as (string | null)[]).map((v) => Number(v ?? 0));
   const [
@@ -149,12 +149,10 @@ export function parseMetrics(reply: [Error | null, unknown][]): QueueMetrics {
   };
 }
 
-export async function queueMetrics(redis: RedisClient, keys: QueueKeys): Promise<QueueMetrics> {
-  return parseMetrics(await readTogether(redis, (batch) => readMetrics(batch, keys)));
-}
-
 export async function counts(redis: RedisClient, keys: QueueKeys): Promise<QueueCounts> {
-  const { deadLettered: _, ...counted } = await queueMetrics(redis, keys);
+  const { deadLettered: _, ...counted } = parseMetrics(
+    await readTogether(redis, (batch) => readMetrics(batch, keys)),
+  );
   return counted;
 }
 

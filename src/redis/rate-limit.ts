@@ -21,8 +21,14 @@ export async function clearRateLimit(redis: RedisClient, keys: QueueKeys): Promi
 }
 
 export async function rateLimit(redis: RedisClient, keys: QueueKeys): Promise<RateLimit | undefined> {
-  const [max, duration] = await redis.hmget(keys.limit, 'max', 'duration');
-  return max === null || duration === null ? undefined : { max: Number(max), duration: Number(duration) };
+  return parseRateLimit(await redis.hmget(keys.limit, 'max', 'duration'));
+}
+
+/** The reply of HMGET limit max duration as a rate limit; undefined when none is set. */
+export function parseRateLimit([max, duration]: readonly (string | null | undefined)[]):
+  | RateLimit
+  | undefined {
+  return max == null || duration == null ? undefined : { max: Number(max), duration: Number(duration) };
 }
 
 function throwFirst(results: [Error | null, unknown][] | null): void {

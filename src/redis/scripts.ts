@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cluster } from 'ioredis';
+import { type ChainableCommander, Cluster } from 'ioredis';
 import type { RedisClient } from './connection.js';
 
 /** The Lua scripts in lua/, one file each. */
@@ -23,6 +23,7 @@ const NAMES = [
   'schedule-fire',
   'retention-trim',
   'promote',
+  'oldest-waiting',
 ] as const;
 
 export type ScriptName = (typeof NAMES)[number];
@@ -180,4 +181,19 @@ export async function runScriptsThenWait(
     replicas: Number.isFinite(replicas) ? replicas : 0,
     ...(waitError === undefined ? {} : { waitError }),
   };
+}
+
+/**
+ * Queues a read-only script on a MULTI or pipeline, so it runs at the same instant as the other
+ * reads there. Sent as EVAL with its text (short): inside a MULTI a NOSCRIPT reply could not be
+ * retried the way runScript retries it.
+ */
+export function queueScript(
+  batch: ChainableCommander,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly (string | number)[] = [],
+): ChainableCommander {
+  const { lua } = loaded.get(name) as Loaded;
+  return batch.eval(lua, keys.length, ...keys, ...args);
 }
