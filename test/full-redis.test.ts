@@ -23,6 +23,10 @@ describe('a Redis over maxmemory (noeviction)', () => {
       expect((await queue.listJobs('waiting')).items.map((j) => j.id)).toEqual([id]);
       expect(await queue.listDead()).toEqual({ total: 0, items: [] });
       expect(await queue.snapshot()).toMatchObject({ paused: true, counts: { waiting: 1 } });
+      // what /metrics reads, the oldest waiting job's age (a read-only script) included
+      const metrics = await queue.metrics();
+      expect(metrics).toMatchObject({ waiting: 1, added: 1, paused: true, engines: 0 });
+      expect(metrics.oldestWaitingMs).toBeGreaterThanOrEqual(0);
       expect(await queue.engines()).toEqual([]);
       expect(await queue.history(60)).toEqual([]);
       await queue.resume();

@@ -17,7 +17,8 @@ export function sumCounts<C extends QueueCounts>(parts: readonly C[]): C {
 
 /**
  * Counters summed; paused only when every partition is; the rate limit is partition 0's (a
- * partitioned queue has none); engines as in mergeSnapshots; the oldest wait is the longest.
+ * partitioned queue has none); engines as in mergeSnapshots; the oldest wait is the longest
+ * (unknown when a partition's is).
  */
 export function sumMetrics(parts: readonly QueueMetrics[]): QueueMetrics {
   return {
@@ -26,7 +27,9 @@ export function sumMetrics(parts: readonly QueueMetrics[]): QueueMetrics {
     paused: parts.every((p) => p.paused),
     rateLimit: parts[0]?.rateLimit,
     engines: Math.max(...parts.map((p) => p.engines)),
-    oldestWaitingMs: Math.max(...parts.map((p) => p.oldestWaitingMs)),
+    oldestWaitingMs: parts.some((p) => p.oldestWaitingMs === undefined)
+      ? undefined
+      : Math.max(...parts.map((p) => p.oldestWaitingMs as number)),
   };
 }
 

@@ -18,9 +18,10 @@ export interface QueueMetrics extends QueueTotals {
   /**
    * How long (ms, Redis clock) the longest-waiting job at the head of a waiting list has been in
    * the queue since it was added (a delay or retry backoff counts, as in sluice_job_wait_seconds);
-   * 0 when nothing waits.
+   * 0 when nothing waits; undefined when Redis refused the script (it writes nothing, so only a
+   * Redis that refuses every script would).
    */
-  oldestWaitingMs: number;
+  oldestWaitingMs: number | undefined;
 }
 
 /** One partition's QueueMetrics, read in one MULTI (see readTogether). */
@@ -36,16 +37,15 @@ export async function queueMetrics(redis: RedisClient, keys: QueueKeys): Promise
       [keys.jobs, ...runOrder(keys)],
     ),
   );
-  const failed = reply.find(([error]) => error !== null);
-  if (failed) throw failed[0];
   const value = (i: number): unknown => reply[METRICS_REPLIES + i]?.[1];
   const now = timeMs(value(2) as string[]);
-  const oldest = value(4) as number;
+  // A refused script leaves the other figures, which an operator needs most when Redis is in trouble.
+  const oldest = reply[METRICS_REPLIES + 4]?.[0] ? undefined : (value(4) as number);
   return {
     ...parseMetrics(reply),
     paused: value(0) === 1,
     rateLimit: parseRateLimit(value(1) as (string | null)[]),
     engines: liveIds(now, value(3) as string[]).length,
-    oldestWaitingMs: oldest < 0 ? 0 : Math.max(0, now - oldest),
+    oldestWaitingMs: oldest === undefined ? undefined : oldest < 0 ? 0 : Math.max(0, now - oldest),
   };
 }

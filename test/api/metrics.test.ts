@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../dist/api/app.js';
 import { partitionOfId } from '../../dist/engine/partition-route.js';
-import type { Queue } from '../../dist/index.js';
+import { Queue } from '../../dist/index.js';
 import { acquire } from '../../dist/redis/acquire.js';
 import { handlerPath, openQueue, queueName, rejection, startEngine, waitFor } from '../helpers/index.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { call, makeDead, testApp } from './support.js';
 
 /** name{queue="q"} → value, for one queue. */
@@ -196,6 +199,33 @@ describe('/metrics', () => {
     } finally {
       await part.close();
       await close();
+    }
+  });
+
+  it('a Redis that refuses the oldest-waiting script still gives every other figure', async () => {
+    const server = await startRedisServer();
+    const admin = new Redis(server.url);
+    // a user that may read and write but run no script
+    await admin.acl('SETUSER', 'noscript', 'on', '>secret-pw', '~*', '&*', '+@all', '-@scripting');
+    const port = new URL(server.url).port;
+    const name = queueName('metrics-noscript');
+    const writer = new Queue(name, { connection: server.url });
+    const queue = new Queue(name, { connection: `redis://noscript:secret-pw@127.0.0.1:${port}` });
+    const app = buildApp({ uiDir: false, queues: [queue] });
+    try {
+      await writer.addBulk([{ payload: 1 }, { payload: 2 }]);
+      await writer.pause();
+      const text = await scrape(app);
+      expect(samples(text, queue.name)).toMatchObject({ sluice_jobs_waiting: 2, sluice_queue_paused: 1 });
+      expect(
+        sampleValue(text, 'sluice_oldest_waiting_job_age_seconds', { queue: queue.name }),
+      ).toBeUndefined();
+    } finally {
+      await app.close();
+      await queue.close();
+      await writer.close();
+      admin.disconnect();
+      await server.stop();
     }
   });
 

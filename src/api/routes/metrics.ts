@@ -43,7 +43,7 @@ const GAUGES: readonly Reading[] = [
   [
     'sluice_oldest_waiting_job_age_seconds',
     'Time since the longest-waiting job at the head of a waiting list was added (Redis clock; its delay or retry backoff counts); 0 when none waits',
-    (m) => m.oldestWaitingMs / SECOND,
+    (m) => (m.oldestWaitingMs === undefined ? undefined : m.oldestWaitingMs / SECOND),
   ],
   [
     'sluice_queue_paused',
