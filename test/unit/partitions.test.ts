@@ -6,6 +6,7 @@ import {
   mergeGroups,
   mergeHistory,
   sumCounts,
+  sumMetrics,
 } from '../../dist/engine/partition-merge.js';
 import { partitionOfId, RoundRobin, route } from '../../dist/engine/partition-route.js';
 import { COUNT_FIELDS, type QueueCounts } from '../../dist/redis/inspect.js';
@@ -105,6 +106,29 @@ describe('merging partitions', () => {
 
   it('sums every count field', () => {
     expect(sumCounts([counts(1), counts(2), counts(4)])).toEqual(counts(7));
+  });
+
+  it("puts /metrics' figures together: sums, paused only if every partition is, the longest oldest wait", () => {
+    const part = (n: number, paused: boolean, oldestWaitingMs: number | undefined) => ({
+      ...counts(n),
+      deadLettered: n,
+      paused,
+      rateLimit: n === 1 ? { max: 5, duration: 1000 } : undefined,
+      engines: n,
+      oldestWaitingMs,
+    });
+    expect(sumMetrics([part(1, true, 300), part(2, false, 1200), part(4, true, 0)])).toEqual({
+      ...counts(7),
+      deadLettered: 7,
+      paused: false,
+      rateLimit: { max: 5, duration: 1000 },
+      // each engine heartbeats into every partition it works
+      engines: 4,
+      oldestWaitingMs: 1200,
+    });
+    expect(sumMetrics([part(1, true, 300), part(2, true, 0)])).toMatchObject({ paused: true });
+    // unknown in one partition: unknown for the queue, not understated
+    expect(sumMetrics([part(1, true, 300), part(2, true, undefined)]).oldestWaitingMs).toBeUndefined();
   });
 
   it('merges a fingerprint group found in several partitions into one, largest first', () => {
