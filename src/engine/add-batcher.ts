@@ -27,6 +27,8 @@ export class AddBatcher {
   #calls: Call[] = [];
   #inFlight = 0;
   #scheduled = false;
+  /** Told once nothing is held or in flight (see idle). */
+  #onIdle: (() => void)[] = [];
 
   constructor(private readonly send: SendItems) {}
 
@@ -36,7 +38,17 @@ export class AddBatcher {
     return added;
   }
 
+  /** Resolves once every call made so far has been written or refused (Queue.close waits for it). */
+  idle(): Promise<void> {
+    if (this.#inFlight === 0 && this.#calls.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#onIdle.push(resolve));
+  }
+
   #schedule(): void {
+    if (this.#inFlight === 0 && this.#calls.length === 0) {
+      for (const resolve of this.#onIdle.splice(0)) resolve();
+      return;
+    }
     if (this.#scheduled || this.#inFlight >= BATCH_WRITES_IN_FLIGHT || this.#calls.length === 0) return;
     this.#scheduled = true;
     queueMicrotask(this.#flush);

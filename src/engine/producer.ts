@@ -700,6 +700,8 @@ export class Queue<P = unknown> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Adds still held by the batcher go out before the connection closes.
+    await this.#batcher?.idle();
     await Promise.all([...this.#waiters.values()].map((waiter) => waiter.close()));
     if (this.#owned) await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -81,4 +81,32 @@ describe('AddBatcher', () => {
     const [x, y, z] = await Promise.all(calls);
     expect([x?.length, y, z?.length]).toEqual([ENQUEUE_CHUNK - 1, ['y0', 'y1'], ENQUEUE_CHUNK + 5]);
   });
+
+  it('idle resolves once every call made so far is written or refused', async () => {
+    const { writes, send } = heldSend();
+    const batcher = new AddBatcher(send);
+    await batcher.idle();
+    const calls = [];
+    for (const body of ['a', 'b', 'c']) {
+      calls.push(batcher.add([item(body)]));
+      await tick();
+    }
+    const outcomes = Promise.allSettled(calls);
+    let idle = false;
+    const waiting = batcher.idle().then(() => {
+      idle = true;
+    });
+    writes[0]?.settle();
+    await tick();
+    writes[1]?.settle(new Error('refused'));
+    await tick();
+    expect(idle).toBe(false);
+    writes[2]?.settle();
+    await waiting;
+    expect(await outcomes).toMatchObject([
+      { status: 'fulfilled' },
+      { status: 'rejected' },
+      { status: 'fulfilled' },
+    ]);
+  });
 });
