@@ -4,7 +4,7 @@
  */
 import type { Measurement, Metrics } from '../scenarios/types.js';
 import { TINY_PAYLOAD_BYTES } from './payloads.js';
-import type { Lib } from './protocol.js';
+import { CONCURRENT_ADDS, type Lib, UNBATCHED } from './protocol.js';
 
 export interface Stat {
   median: number;
@@ -171,6 +171,10 @@ export function ratios(measurements: readonly Measurement[], rows: readonly RowS
     if (scenario === 'steady-state' && FIXED_LOAD_ROWS.has(row)) {
       for (const metric of ['p50', 'p99', 'p999'] as const) add(scenario, row, row, metric);
     }
+  }
+  // Sluice's adds without batching, against the peers' same rows.
+  for (const peerRow of ['single', `concurrent ${CONCURRENT_ADDS}`]) {
+    add('queue-add', `${peerRow}, ${UNBATCHED}`, peerRow, 'jobsPerSec');
   }
   const best = bestBulkRow(rows);
   if (best)

@@ -33,13 +33,21 @@ export interface FixedRetry {
 }
 
 /** Adds jobs as fast as one awaited call after another allows (queue-add, queue-add-bulk, ingest-10k). */
+/** Adds in flight in queue-add's concurrent rows. */
+export const CONCURRENT_ADDS = 50;
+/** What Sluice's rows without add batching add to the row's name. */
+export const UNBATCHED = 'batchAdds off';
+
 export interface AddTask {
   role: 'add';
   lib: Lib;
   redis: RedisTarget;
   queue: string;
-  /** single: one awaited add per job; bulk: awaited bulk calls of `chunk` jobs; all: one call. */
-  shape: 'single' | 'bulk' | 'all';
+  /**
+   * single: one awaited add per job; concurrent: single adds with `chunk` of them in flight (as a
+   * server handling `chunk` requests at once); bulk: awaited bulk calls of `chunk` jobs; all: one call.
+   */
+  shape: 'single' | 'concurrent' | 'bulk' | 'all';
   jobs: number;
   chunk: number;
   payload: PayloadKind;
@@ -48,6 +56,8 @@ export interface AddTask {
   retry?: FixedRetry;
   /** Sluice only: the queue's partitions (absent: unpartitioned). */
   partitions?: number;
+  /** Sluice only: false opens the queue with batchAdds off (absent: the default, on). */
+  batchAdds?: boolean;
 }
 
 /** Runs a worker (peers) or an engine (Sluice) on a queue. */

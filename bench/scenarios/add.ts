@@ -1,24 +1,36 @@
-import { addRow } from './rows.js';
+import { CONCURRENT_ADDS, UNBATCHED } from '../lib/protocol.js';
+import { type AddSpec, addRow } from './rows.js';
 import { row } from './safe.js';
 import type { Scenario } from './types.js';
 
 /** Chunk sizes tried for Sluice's best bulk ingestion (queue-add-bulk adds a row for each). */
 export const SLUICE_BULK_CHUNKS = [500, 1000] as const;
 
+/** The concurrent rows add this many times queue-add's job count: they run that much faster. */
+const CONCURRENT_JOBS_PER_SINGLE = 4;
+
 export const queueAdd: Scenario = {
   name: 'queue-add',
-  description: 'sequential awaited single adds, payload of 10 keys × 10 UUIDs (bullmq-bench shape)',
-  steps: () => 3,
+  description:
+    `sequential awaited single adds, payload of 10 keys × 10 UUIDs (bullmq-bench shape); the same adds ${CONCURRENT_ADDS} in flight ` +
+    '(a server answering that many requests at once); Sluice again with batchAdds off',
+  steps: () => 8,
   async run(ctx, rep, order) {
-    for (const lib of order) {
-      await row(ctx, this.name, 'single', lib, rep, () =>
-        addRow(ctx, lib, {
-          shape: 'single',
-          jobs: ctx.sizes.queueAdd,
-          chunk: 1,
-          payload: 'uuid',
-          warmup: ctx.sizes.warmAdd,
-        }),
+    const single = (shape: 'single' | 'concurrent', batchAdds = true): AddSpec => ({
+      shape,
+      jobs: shape === 'single' ? ctx.sizes.queueAdd : CONCURRENT_JOBS_PER_SINGLE * ctx.sizes.queueAdd,
+      chunk: shape === 'single' ? 1 : CONCURRENT_ADDS,
+      payload: 'uuid',
+      warmup: ctx.sizes.warmAdd,
+      ...(batchAdds ? {} : { batchAdds: false }),
+    });
+    for (const shape of ['single', 'concurrent'] as const) {
+      const name = shape === 'single' ? 'single' : `concurrent ${CONCURRENT_ADDS}`;
+      for (const lib of order) {
+        await row(ctx, this.name, name, lib, rep, () => addRow(ctx, lib, single(shape)));
+      }
+      await row(ctx, this.name, `${name}, ${UNBATCHED}`, 'sluice', rep, () =>
+        addRow(ctx, 'sluice', single(shape, false)),
       );
     }
   },

@@ -40,7 +40,7 @@ export function queueName(lib: Lib): string {
 
 export type AddSpec = Pick<
   AddTask,
-  'shape' | 'jobs' | 'chunk' | 'payload' | 'warmup' | 'retry' | 'partitions'
+  'shape' | 'jobs' | 'chunk' | 'payload' | 'warmup' | 'retry' | 'partitions' | 'batchAdds'
 >;
 
 /**
@@ -123,7 +123,7 @@ export async function preAdd(
   spec: Pick<ConsumeSpec, 'jobs' | 'payload' | 'retry'>,
   partitions?: number,
 ): Promise<void> {
-  const producer = await (await loadAdapter(lib)).producer(target, queue, partitions);
+  const producer = await (await loadAdapter(lib)).producer(target, queue, partitions ? { partitions } : {});
   try {
     const chunk =
       typeof spec.payload === 'string'

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { waitCompleted } from '../lib/counters.js';
-import type { ConsumeTask, FixedRetry, HandlerKind, RedisTarget } from '../lib/protocol.js';
+import type { AddTask, ConsumeTask, FixedRetry, HandlerKind, RedisTarget } from '../lib/protocol.js';
 import { wallNow } from '../lib/protocol.js';
 import {
   type FlakyPayload,
@@ -45,9 +45,11 @@ export interface ConsumerHooks extends RetryReport {
   record(enqueuedAt: number, startedAt: number): void;
 }
 
+/** Sluice only (see AddTask); the peers ignore them. */
+export type ProducerOptions = Pick<AddTask, 'partitions' | 'batchAdds'>;
+
 export interface Adapter {
-  /** `partitions`: Sluice only (see AddTask). */
-  producer(redis: RedisTarget, queue: string, partitions?: number): Promise<Producer>;
+  producer(redis: RedisTarget, queue: string, options?: ProducerOptions): Promise<Producer>;
   consumer(task: ConsumeTask, hooks: ConsumerHooks, counters: Redis): Promise<Consumer>;
   pauser?(redis: RedisTarget, queue: string, partitions?: number): Promise<Pauser>;
 }

@@ -69,6 +69,12 @@ async function expect<T extends ParentMessage['type']>(
 async function addAll(producer: Producer, task: AddTask, jobs: readonly object[]): Promise<void> {
   if (task.shape === 'single') {
     for (const payload of jobs) await producer.add(payload);
+  } else if (task.shape === 'concurrent') {
+    let next = 0;
+    const lane = async () => {
+      while (next < jobs.length) await producer.add(jobs[next++] as object);
+    };
+    await Promise.all(Array.from({ length: task.chunk }, lane));
   } else if (task.shape === 'all') {
     await producer.addBulk(jobs, task.retry);
   } else {
@@ -77,7 +83,10 @@ async function addAll(producer: Producer, task: AddTask, jobs: readonly object[]
 }
 
 async function runAdd(task: AddTask): Promise<void> {
-  const producer = await (await loadAdapter(task.lib)).producer(task.redis, task.queue, task.partitions);
+  const producer = await (await loadAdapter(task.lib)).producer(task.redis, task.queue, {
+    ...(task.partitions ? { partitions: task.partitions } : {}),
+    ...(task.batchAdds === false ? { batchAdds: false } : {}),
+  });
   if (task.warmup > 0) await addAll(producer, task, payloads(task.payload, task.warmup));
   const jobs = payloads(task.payload, task.jobs);
   send({ type: 'ready' });

@@ -2,7 +2,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { pino } from 'pino';
 import { Engine, type EngineOptions, type JobOptions, Queue } from 'sluice';
 import type { ConsumeTask, RedisTarget } from '../lib/protocol.js';
-import type { Adapter, Consumer, ConsumerHooks, Pauser, Producer } from './adapter.js';
+import type { Adapter, Consumer, ConsumerHooks, Pauser, Producer, ProducerOptions } from './adapter.js';
 import { handlerPath, redisUrl, warmUp, warmupPayload } from './adapter.js';
 import { FLUSH_MS, LATENCY_CHANNEL } from './handlers/latency-channel.js';
 import { RETRY_CHANNEL, type RetryMessage } from './handlers/retry-channel.js';
@@ -20,8 +20,8 @@ export function sluiceConnection(redis: RedisTarget): NonNullable<EngineOptions[
   return redis.cluster ? { cluster: [redisUrl(redis)] } : redisUrl(redis);
 }
 
-function openQueue(redis: RedisTarget, queue: string, partitions: number | undefined): Queue {
-  return new Queue(queue, { connection: sluiceConnection(redis), ...(partitions ? { partitions } : {}) });
+function openQueue(redis: RedisTarget, queue: string, options: ProducerOptions = {}): Queue {
+  return new Queue(queue, { connection: sluiceConnection(redis), ...options });
 }
 
 function asProducer(q: Queue): Producer {
@@ -40,18 +40,18 @@ function asProducer(q: Queue): Producer {
 }
 
 /** Connected and scripts' connection up before any timing. */
-async function connectedQueue(redis: RedisTarget, queue: string, partitions: number | undefined) {
-  const q = openQueue(redis, queue, partitions);
+async function connectedQueue(redis: RedisTarget, queue: string, options?: ProducerOptions) {
+  const q = openQueue(redis, queue, options);
   await q.counts();
   return q;
 }
 
-async function producer(redis: RedisTarget, queue: string, partitions?: number): Promise<Producer> {
-  return asProducer(await connectedQueue(redis, queue, partitions));
+async function producer(redis: RedisTarget, queue: string, options?: ProducerOptions): Promise<Producer> {
+  return asProducer(await connectedQueue(redis, queue, options));
 }
 
 async function pauser(redis: RedisTarget, queue: string, partitions?: number): Promise<Pauser> {
-  const q = await connectedQueue(redis, queue, partitions);
+  const q = await connectedQueue(redis, queue, partitions ? { partitions } : {});
   return { pause: () => q.pause(), resume: () => q.resume(), close: () => q.close() };
 }
 
@@ -81,7 +81,11 @@ async function consumer(task: ConsumeTask, hooks: ConsumerHooks): Promise<Consum
   };
   const engine = await Engine.start(options);
   // Counted through the Queue, which sums the partitions' counters on any topology.
-  const warm = openQueue(task.redis, task.queue, task.sluice.partitions);
+  const warm = openQueue(
+    task.redis,
+    task.queue,
+    task.sluice.partitions === undefined ? {} : { partitions: task.sluice.partitions },
+  );
   const completed = async () => (await warm.counts()).completed;
   await warmUp(asProducer(warm), completed, `sluice ${task.queue}`, task.warmup, warmupPayload(task));
   await warm.close();

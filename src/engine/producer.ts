@@ -36,6 +36,7 @@ import type { ReplicaWait } from '../redis/scripts.js';
 import type { QueueSnapshot } from '../redis/snapshot.js';
 import { snapshot } from '../redis/snapshot.js';
 import { KIB, MIB } from '../units.js';
+import { AddBatcher } from './add-batcher.js';
 import { GROUP_ID } from './fingerprint.js';
 import {
   mergeEngines,
@@ -78,15 +79,21 @@ export interface QueueOptions {
    * default: replication is asynchronous, so a failover can lose adds acknowledged just before it.
    */
   replicas?: ReplicaWait;
+  /**
+   * Joins add and addBulk calls made while others are on their way into one script call (see
+   * AddBatcher); default true. An add made alone is sent at once either way.
+   */
+  batchAdds?: boolean;
 }
 
-const QUEUE_OPTIONS = ['connection', 'maxPayloadBytes', 'partitions', 'replicas'];
+const QUEUE_OPTIONS = ['connection', 'maxPayloadBytes', 'partitions', 'replicas', 'batchAdds'];
 const MAX_REPLICAS = 16;
 const MAX_REPLICA_WAIT = 60_000;
 
 export const QUEUE_DEFAULTS = {
   connection: 'redis://127.0.0.1:6379',
   maxPayloadBytes: 512 * KIB,
+  batchAdds: true,
 } as const satisfies Required<Omit<QueueOptions, 'connection' | 'partitions' | 'replicas'>> & {
   connection: string;
 };
@@ -214,6 +221,8 @@ export class Queue<P = unknown> {
   /** One per partition that addAndWait was used on: each partition has its own channel. */
   readonly #waiters = new Map<number, ResultWaiter>();
   readonly #replicas: ReplicaWait | undefined;
+  /** Absent with batchAdds: false; every add then makes its own script call. */
+  readonly #batcher: AddBatcher | undefined;
   #closed = false;
 
   constructor(name: string, options: QueueOptions = {}) {
@@ -229,6 +238,9 @@ export class Queue<P = unknown> {
     }
     this.#maxPayloadBytes = max;
     if (options.partitions !== undefined) checkPartitions(options.partitions);
+    const batch = options.batchAdds ?? QUEUE_DEFAULTS.batchAdds;
+    if (typeof batch !== 'boolean')
+      throw invalidOption('batchAdds', `must be true or false, got ${String(batch)}`);
     const { redis, owned } = connect(
       options.connection ?? QUEUE_DEFAULTS.connection,
       `sluice:producer:${name}`,
@@ -239,6 +251,11 @@ export class Queue<P = unknown> {
     // Learnt now, while the caller builds its first jobs, so the first add is one round trip.
     // A failure here is seen again, and thrown, by the first call that needs the layout.
     this.#layout.parts().catch(() => {});
+    this.#batcher = batch ? new AddBatcher((items) => this.#layout.enqueue(items, this.#write)) : undefined;
+  }
+
+  #enqueue(items: readonly EnqueueItem[]): Promise<string[]> {
+    return this.#batcher === undefined ? this.#layout.enqueue(items, this.#write) : this.#batcher.add(items);
   }
 
   #waiter(keys: QueueKeys): ResultWaiter {
@@ -301,7 +318,7 @@ export class Queue<P = unknown> {
   /** Adds one job; resolves with its id once Redis has it. */
   async add(payload: P, opts?: JobOptions): Promise<string> {
     this.#open();
-    const [id] = await this.#layout.enqueue([this.#prepare(payload, opts, 'job')], this.#write);
+    const [id] = await this.#enqueue([this.#prepare(payload, opts, 'job')]);
     return id as string;
   }
 
@@ -386,7 +403,7 @@ export class Queue<P = unknown> {
         throw error;
       }
     }
-    return items.length === 0 ? [] : this.#layout.enqueue(items, this.#write);
+    return items.length === 0 ? [] : this.#enqueue(items);
   }
 
   /**
@@ -687,6 +704,8 @@ export class Queue<P = unknown> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Adds still held by the batcher go out before the connection closes.
+    await this.#batcher?.idle();
     await Promise.all([...this.#waiters.values()].map((waiter) => waiter.close()));
     if (this.#owned) await this.redis.quit().catch(() => this.redis.disconnect());
   }
