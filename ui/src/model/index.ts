@@ -11,6 +11,7 @@ import * as feed from './feed';
 import * as groups from './groups';
 import { deadCount, followQueue, pollEngines, tickClock } from './live';
 import * as pressure from './pressure';
+import * as redis from './redis';
 import { hash, loadQueues, queue, syncHash, view } from './route';
 import * as schedules from './schedules';
 
@@ -23,6 +24,7 @@ export * as jobs from './jobs';
 export * from './live';
 export * from './notices';
 export * as pressure from './pressure';
+export * as redis from './redis';
 export * from './route';
 export * as schedules from './schedules';
 
@@ -79,7 +81,7 @@ export function startModel(): () => void {
   };
 }
 
-/** The lifecycles of the schedules, job pages, events and overview-panel polls. */
+/** The lifecycles of the schedules, job pages, events and overview-panel polls (Redis panel too). */
 function viewEffects(): (() => void)[] {
   const shown = (v: string): string | null => {
     const name = queue.value;
@@ -91,6 +93,7 @@ function viewEffects(): (() => void)[] {
       const name = shown('overview');
       return name === null ? undefined : pressure.follow(name);
     }),
+    effect(() => (shown('overview') === null ? undefined : redis.follow())),
     effect(() => {
       const name = shown('schedules');
       return name === null ? undefined : schedules.follow(name);
