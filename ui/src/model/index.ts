@@ -10,9 +10,9 @@ import * as dead from './dead';
 import * as feed from './feed';
 import * as groups from './groups';
 import { deadCount, followQueue, pollEngines, tickClock } from './live';
+import { every } from './poll';
 import * as pressure from './pressure';
 import * as redis from './redis';
-import { every } from './poll';
 import { hash, loadQueues, queue, syncHash, view } from './route';
 import * as schedules from './schedules';
 
