@@ -35,7 +35,7 @@ describe('other queues of the same Redis', () => {
     await other.close();
   });
 
-  it('answers 409 QUEUE_READ_ONLY to every admin route on a discovered queue, changing nothing', async () => {
+  it('answers 409 QUEUE_READ_ONLY to every admin route of the README on a discovered queue, changing nothing', async () => {
     const other = openQueue(queueName('disc-ro'));
     await other.add({ x: 1 });
     await other.add({ x: 2 }, { delay: 60_000 });
@@ -55,6 +55,14 @@ describe('other queues of the same Redis', () => {
       ['PUT', `${q}/rate-limit`, { max: 1, duration: 1000 }],
       ['PUT', `${q}/events`, { enabled: true }],
       ['PUT', `${q}/schedules/nightly`, { spec: { every: 60_000 } }],
+      ['DELETE', `${q}/schedules/nightly`, undefined],
+      ['DELETE', `${q}/rate-limit`, undefined],
+      ['PUT', `${q}/retention`, { dead: { count: 10 } }],
+      ['DELETE', `${q}/retention`, undefined],
+      ['POST', `${q}/dead/1/retry`, undefined],
+      ['DELETE', `${q}/dead/1`, undefined],
+      ['POST', `${q}/dead/groups/0123456789ab/retry`, undefined],
+      ['DELETE', `${q}/dead/groups/0123456789ab`, undefined],
     ] as const) {
       const result = await call(app, { method, url, headers: asAdmin, ...(payload ? { payload } : {}) });
       expectError(result, 409, 'QUEUE_READ_ONLY');
