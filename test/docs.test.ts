@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { ApiCode } from '../dist/api/errors.js';
 import { ErrorCode } from '../dist/index.js';
-import { KEY_NAMES } from '../dist/redis/keys.js';
+import { KEY_NAMES, QUEUE_REGISTRY, REGISTRY_SWEPT } from '../dist/redis/keys.js';
 import { openQueue, queueName, redisUrl, silent, startEngine, waitFor } from './helpers/index.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -14,6 +15,16 @@ describe('README', () => {
   it('documents every error code', () => {
     const undocumented = Object.values(ErrorCode).filter((code) => !readme.includes(`\`${code}\``));
     expect(undocumented).toEqual([]);
+  });
+
+  it('documents every API error code in the Operator API table', () => {
+    const api = readme.slice(readme.indexOf('## Operator API'));
+    const undocumented = Object.values(ApiCode).filter((code) => !api.includes(`| \`${code}\``));
+    expect(undocumented).toEqual([]);
+  });
+
+  it('documents the registry keys that belong to no queue', () => {
+    for (const key of [QUEUE_REGISTRY, REGISTRY_SWEPT]) expect(readme).toContain(`| \`${key}\``);
   });
 
   it('documents every Redis key of a queue in "Under the hood"', () => {

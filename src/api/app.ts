@@ -9,7 +9,7 @@ import { type ApiTokens, authHook, requireAccess } from './auth.js';
 import { frameworkError, installErrorHandling, MAX_PARAM_LENGTH } from './errors.js';
 import { apiLogger } from './logging.js';
 import { AllowedMethods } from './methods.js';
-import { QueueLookup } from './queue-lookup.js';
+import { QueueLookup, resolveQueueFirst } from './queue-lookup.js';
 import { boundRedisTime } from './redis-timeout.js';
 import { deadRoutes } from './routes/dead.js';
 import { deadGroupRoutes } from './routes/dead-groups.js';
@@ -23,6 +23,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { promoteRoutes } from './routes/promote.js';
 import { queueRoutes } from './routes/queues.js';
 import { rateLimitRoutes } from './routes/rate-limit.js';
+import { redisRoutes } from './routes/redis.js';
 import { retentionRoutes } from './routes/retention.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { streamRoutes } from './routes/stream.js';
@@ -30,7 +31,10 @@ import { installSecurityHeaders } from './security.js';
 import { DEFAULT_UI_DIR, serveUi } from './static.js';
 
 export interface AppDeps {
-  /** Open Queue instances; the API serves these names only. */
+  /**
+   * Open Queue instances the API serves (every route); the other queues registered in the same
+   * Redis (that of the first) are listed and readable, never changed.
+   */
   queues: readonly Queue[];
   /** Bearer tokens; with none, every route is open (startApiServer then listens on loopback only). */
   tokens?: ApiTokens | undefined;
@@ -103,11 +107,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installSecurityHeaders(app);
   app.addHook('onRoute', requireAccess);
   app.addHook('onRoute', (route) => allowed.add(route));
+  // Before the time bound, which so wraps the lookup of a discovered queue too.
+  app.addHook('onRoute', (route) => resolveQueueFirst(route, queues));
   app.addHook('onRoute', (route) => boundRedisTime(route, redisTimeoutMs));
-  app.addHook('onClose', async () => watch.close());
+  app.addHook('onClose', async () => {
+    watch.close();
+    await queues.close();
+  });
+  queues.sweep();
   healthRoutes(app, watch, redisTimeoutMs);
   app.addHook('onRequest', auth);
   queueRoutes(app, queues);
+  redisRoutes(app, queues);
   jobRoutes(app, queues);
   deadRoutes(app, queues);
   rateLimitRoutes(app, queues);

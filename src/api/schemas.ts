@@ -85,11 +85,11 @@ export const deadLetterSchema = object(
   ['id', 'attempts', 'errors', 'deadAt'],
 );
 
-export const queueSummary = object({ name: str, paused: { type: 'boolean' }, counts: countsSchema }, [
-  'name',
-  'paused',
-  'counts',
-]);
+/** readOnly: discovered in Redis, not served here, so admin routes answer 409 QUEUE_READ_ONLY. */
+export const queueSummary = object(
+  { name: str, readOnly: { type: 'boolean' }, paused: { type: 'boolean' }, counts: countsSchema },
+  ['name', 'readOnly', 'paused', 'counts'],
+);
 
 export const engineSchema = object(
   {

@@ -5,6 +5,7 @@ import { answerHolders, parseRequest } from '../redis/holders.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { partitionKeys, queueKeys } from '../redis/keys.js';
 import { partitionCount } from '../redis/partitions.js';
+import { registerQueue } from '../redis/registry.js';
 import { serverInfos } from '../redis/server-info.js';
 import { logOutages, RedisWatch } from '../redis/watch.js';
 import { ThreadPool } from '../threads/pool.js';
@@ -104,6 +105,8 @@ export class Engine {
     try {
       const count = await partitionCount(redis, keys, options.partitions, true);
       parts = count === 1 ? [keys] : partitionKeys(options.queue, count);
+      // So monitors on this Redis list the queue before its first add.
+      registerQueue(redis, options.queue);
     } catch (error) {
       name.release();
       watch.close();

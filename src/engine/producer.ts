@@ -28,6 +28,7 @@ import { obliterate } from '../redis/obliterate.js';
 import { isPaused, pause, resume } from '../redis/pause.js';
 import { type QueueMetrics, queueMetrics } from '../redis/queue-metrics.js';
 import { clearRateLimit, rateLimit, setRateLimit } from '../redis/rate-limit.js';
+import { registerQueue, unregisterQueue } from '../redis/registry.js';
 import type { JobResult } from '../redis/results.js';
 import { readResult } from '../redis/results.js';
 import { clearRetention, retention, setRetention } from '../redis/retention.js';
@@ -286,6 +287,8 @@ export class Queue<P = unknown> {
    * the same connection) and rejects when too few acknowledged. Without it, no extra command is sent.
    */
   #write = (keys: QueueKeys, items: readonly EnqueueItem[]): Promise<string[]> => {
+    // Not awaited and sent once per process: the add waits on no extra round trip.
+    registerQueue(this.redis, this.name);
     const wait = this.#replicas;
     return wait === undefined ? enqueue(this.redis, keys, items) : this.#writeReplicated(keys, items, wait);
   };
@@ -628,6 +631,7 @@ export class Queue<P = unknown> {
       if (!outcome.deleted) throw this.#busy(outcome.active, outcome.liveEngines);
     }
     this.#layout.forget();
+    await unregisterQueue(this.redis, this.name);
   }
 
   #busy(active: number, liveEngines: number): SluiceError {
@@ -674,6 +678,7 @@ export class Queue<P = unknown> {
     this.#open();
     checkScheduleName(name);
     const prepared = prepareSchedule(spec, job, this.#maxPayloadBytes);
+    registerQueue(this.redis, this.name);
     // A partitioned queue keeps its schedules in partition 0, where their jobs are added.
     const stored = await upsertSchedule(
       this.redis,

@@ -56,10 +56,22 @@ export type QueueKeys = Readonly<Record<KeyName, string>> & {
   readonly partition: number;
 };
 
+/**
+ * The SET of every queue name used on this Redis (see redis/registry.ts). It belongs to no queue:
+ * its slot is its own, so it is written with a plain SADD and never from a queue's script.
+ */
+export const QUEUE_REGISTRY = 'sluice:queues';
+/** Set once the queues that predate the registry have been swept into it. */
+export const REGISTRY_SWEPT = 'sluice:queues:swept';
+
 const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
 
+export function isQueueName(name: unknown): name is string {
+  return typeof name === 'string' && QUEUE_NAME.test(name);
+}
+
 export function validateQueueName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !QUEUE_NAME.test(name)) {
+  if (!isQueueName(name)) {
     throw new SluiceError(
       ErrorCode.INVALID_QUEUE_NAME,
       `queue name must be 1-100 characters of A-Z a-z 0-9 _ . : -, got ${JSON.stringify(name)}`,

@@ -15,7 +15,13 @@ describe('the API on a partitioned queue', () => {
     const app = buildApp({ uiDir: false, queues: [served] });
     try {
       const listed = await call(app, { url: '/api/queues' });
-      expect(listed.body).toMatchObject({ queues: [{ name, counts: { waiting: 9, added: 9 } }] });
+      // the served queue first; the others are discovered in the shared Redis, read-only
+      expect(listed.body.queues[0]).toMatchObject({
+        name,
+        readOnly: false,
+        counts: { waiting: 9, added: 9 },
+      });
+      for (const other of listed.body.queues.slice(1)) expect(other).toMatchObject({ readOnly: true });
       for (const id of [ids[1], ids[2]]) {
         const job = await call(app, { url: `/api/queues/${name}/jobs/${id}` });
         expect(job).toMatchObject({ status: 200, body: { id, state: 'waiting' } });

@@ -17,7 +17,10 @@ describe('startApiServer', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${server.url}/api/queues`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ queues: [{ name, paused: false }] });
+    const { queues } = (await res.json()) as { queues: object[] };
+    // the named queue first; the others are discovered in the shared Redis, read-only
+    expect(queues[0]).toMatchObject({ name, readOnly: false, paused: false });
+    for (const other of queues.slice(1)) expect(other).toMatchObject({ readOnly: true });
     await server.close();
     await expect(fetch(`${server.url}/api/health`)).rejects.toThrow();
   });

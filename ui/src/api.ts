@@ -12,6 +12,7 @@ import type {
   Page,
   QueueSummary,
   RatePoint,
+  RedisInfo,
 } from './types';
 
 export class ApiError extends Error {
@@ -88,6 +89,7 @@ export function createClient(hooks: ClientHooks) {
   return {
     ...viewRoutes(request, q),
     queues: () => request<{ queues: QueueSummary[] }>('GET', '/api/queues'),
+    redis: () => request<RedisInfo>('GET', '/api/redis'),
     pause: (queue: string) => request<{ paused: boolean }>('POST', `${q(queue)}/pause`),
     resume: (queue: string) => request<{ paused: boolean }>('POST', `${q(queue)}/resume`),
     history: (queue: string, seconds = 900) =>

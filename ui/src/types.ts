@@ -17,8 +17,27 @@ export interface Counts {
 
 export interface QueueSummary {
   name: string;
+  /** Discovered in Redis, not served by this API: admin routes answer 409 QUEUE_READ_ONLY. */
+  readOnly: boolean;
   paused: boolean;
   counts: Counts;
+}
+
+/** One Redis server (each master of a cluster), from GET /api/redis. */
+export interface RedisServer {
+  version: string;
+  usedMemory: number;
+  /** 0: no limit. */
+  maxmemory: number;
+  maxmemoryPolicy: string;
+  evictionOff: boolean;
+  connectedClients: number;
+  persistence: 'rdb' | 'aof' | 'rdb+aof' | 'none' | 'unknown';
+}
+
+export interface RedisInfo {
+  cluster: boolean;
+  servers: RedisServer[];
 }
 
 /** Per-second rates at second `t`. */

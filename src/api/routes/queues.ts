@@ -8,14 +8,14 @@ interface QueueRoute {
   Params: { queue: string };
 }
 
-async function summary(queue: Queue) {
+async function summary(queue: Queue, readOnly: boolean) {
   const [paused, counts] = await Promise.all([queue.isPaused(), queue.counts()]);
-  return { name: queue.name, paused, counts };
+  return { name: queue.name, readOnly, paused, counts };
 }
 
 const force = object({ force: { type: 'boolean' } });
 
-/** Queue overviews, pause, resume, drain and obliterate, throughput history and live engines. */
+/** Queue overviews (served and discovered queues), pause, resume, drain and obliterate, throughput history and live engines. */
 export function queueRoutes(app: FastifyInstance, queues: QueueLookup): void {
   app.get(
     '/api/queues',
@@ -26,7 +26,9 @@ export function queueRoutes(app: FastifyInstance, queues: QueueLookup): void {
         response: replies({ 200: object({ queues: { type: 'array', items: queueSummary } }, ['queues']) }),
       },
     },
-    async () => ({ queues: await Promise.all(queues.all.map(summary)) }),
+    async () => ({
+      queues: await Promise.all((await queues.list()).map(({ queue, readOnly }) => summary(queue, readOnly))),
+    }),
   );
 
   app.get<QueueRoute>(
@@ -35,7 +37,10 @@ export function queueRoutes(app: FastifyInstance, queues: QueueLookup): void {
       config: { access: 'read' },
       schema: { params: queueParams, querystring: noQuery, response: replies({ 200: queueSummary }) },
     },
-    async (request) => summary(queues.get(request.params.queue)),
+    async (request) => {
+      const name = request.params.queue;
+      return summary(queues.get(name), queues.isReadOnly(name));
+    },
   );
 
   for (const [action, paused] of [

@@ -1,5 +1,5 @@
 import { formatCount, formatTime } from '../format';
-import { groups, queue } from '../model';
+import { adminButton, groups, queue } from '../model';
 import type { DeadGroup } from '../types';
 
 const COLUMNS = 4;
@@ -52,12 +52,18 @@ function GroupRow({ group, queue }: { group: DeadGroup; queue: string }) {
         <td class="nowrap">{formatTime(group.lastDeadAt)}</td>
         <td>
           <div class="cell-actions">
-            <button type="button" class="button small" onClick={() => groups.retryGroup(queue, group)}>
+            <button
+              type="button"
+              class="button small"
+              {...adminButton()}
+              onClick={() => groups.retryGroup(queue, group)}
+            >
               Retry group
             </button>
             <button
               type="button"
               class="button small danger-outline"
+              {...adminButton()}
               onClick={() => groups.deleteGroup(queue, group)}
             >
               Delete group

@@ -1,5 +1,5 @@
 import { formatTime, prettyJson } from '../format';
-import { dead } from '../model';
+import { adminButton, dead } from '../model';
 import type { DeadLetter } from '../types';
 import { ErrorList } from './ErrorList';
 
@@ -30,7 +30,7 @@ function PayloadEditor({ queue }: { queue: string }) {
       </label>
       {check?.ok === false && <p class="error-text">Not valid JSON: {check.error}</p>}
       <div class="row-actions">
-        <button type="submit" class="button primary" disabled={!check?.ok}>
+        <button type="submit" class="button primary" {...adminButton(!check?.ok)}>
           Retry with this payload
         </button>
         <button type="button" class="button" onClick={dead.cancelEdit}>
@@ -76,15 +76,26 @@ export function DeadLetterRow({ letter, queue }: { letter: DeadLetter; queue: st
         <td class="nowrap">{formatTime(letter.deadAt)}</td>
         <td>
           <div class="cell-actions">
-            <button type="button" class="button small" onClick={() => dead.retryOne(queue, letter.id)}>
+            <button
+              type="button"
+              class="button small"
+              {...adminButton()}
+              onClick={() => dead.retryOne(queue, letter.id)}
+            >
               Retry
             </button>
-            <button type="button" class="button small" onClick={() => dead.startEdit(letter)}>
+            <button
+              type="button"
+              class="button small"
+              {...adminButton()}
+              onClick={() => dead.startEdit(letter)}
+            >
               Edit
             </button>
             <button
               type="button"
               class="button small danger-outline"
+              {...adminButton()}
               onClick={() => dead.deleteOne(queue, letter.id)}
             >
               Delete
@@ -101,17 +112,28 @@ export function DeadLetterRow({ letter, queue }: { letter: DeadLetter; queue: st
                 {letter.attempts} attempt{letter.attempts === 1 ? '' : 's'}
               </div>
               <div class="row-actions detail-actions">
-                <button type="button" class="button small" onClick={() => dead.retryOne(queue, letter.id)}>
+                <button
+                  type="button"
+                  class="button small"
+                  {...adminButton()}
+                  onClick={() => dead.retryOne(queue, letter.id)}
+                >
                   Retry
                 </button>
                 {!editing && (
-                  <button type="button" class="button small" onClick={() => dead.startEdit(letter)}>
+                  <button
+                    type="button"
+                    class="button small"
+                    {...adminButton()}
+                    onClick={() => dead.startEdit(letter)}
+                  >
                     Edit payload, then retry
                   </button>
                 )}
                 <button
                   type="button"
                   class="button small danger-outline"
+                  {...adminButton()}
                   onClick={() => dead.deleteOne(queue, letter.id)}
                 >
                   Delete

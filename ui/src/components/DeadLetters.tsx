@@ -1,5 +1,5 @@
 import { formatCount } from '../format';
-import { dead, queue } from '../model';
+import { adminButton, dead, queue } from '../model';
 import { DeadLetterRow } from './DeadLetterRow';
 
 function Filters() {
@@ -108,7 +108,7 @@ export function DeadLetters() {
           <button
             type="button"
             class="button"
-            disabled={selectedCount === 0}
+            {...adminButton(selectedCount === 0)}
             onClick={() => dead.retrySelected(name)}
           >
             Retry selected{selectedCount > 0 ? ` (${selectedCount})` : ''}
@@ -116,12 +116,17 @@ export function DeadLetters() {
           <button
             type="button"
             class="button"
-            disabled={total === 0}
+            {...adminButton(total === 0)}
             onClick={() => dead.retryAllMatching(name)}
           >
             Retry all matching
           </button>
-          <button type="button" class="button danger-outline" onClick={() => dead.purge(name)}>
+          <button
+            type="button"
+            class="button danger-outline"
+            {...adminButton()}
+            onClick={() => dead.purge(name)}
+          >
             Purge…
           </button>
         </div>

@@ -1,4 +1,4 @@
-import { jobs, queue } from '../model';
+import { adminButton, jobs, queue } from '../model';
 
 function summary(ids: string[]): string {
   if (ids.length === 0) return 'No job added.';
@@ -79,7 +79,11 @@ export function EnqueueForm() {
         </label>
         {!request.ok && <p class="error-text">{request.error}</p>}
         <div class="row-actions">
-          <button type="submit" class="button primary" disabled={!request.ok || jobs.enqueueBusy.value}>
+          <button
+            type="submit"
+            class="button primary"
+            {...adminButton(!request.ok || jobs.enqueueBusy.value)}
+          >
             {request.ok ? `Enqueue ${request.count} job${request.count === 1 ? '' : 's'}` : 'Enqueue'}
           </button>
           {last && (

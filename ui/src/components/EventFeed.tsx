@@ -1,6 +1,6 @@
 import '../views.css';
 import { formatTime } from '../format';
-import { feed, queue } from '../model';
+import { adminButton, feed, queue } from '../model';
 
 const SHOWN_IDS = 12;
 
@@ -39,7 +39,7 @@ export function EventFeed() {
             No events yet. A queue records events only while its event stream is on (it costs a stream write
             per script call).
           </p>
-          <button type="button" class="button" onClick={() => feed.turnOn(name)}>
+          <button type="button" class="button" {...adminButton()} onClick={() => feed.turnOn(name)}>
             Turn events on
           </button>
         </div>

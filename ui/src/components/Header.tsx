@@ -1,3 +1,4 @@
+import '../redis-info.css';
 import {
   forgetToken,
   hasSeveralQueues,
@@ -5,6 +6,7 @@ import {
   now,
   queue,
   queues,
+  readOnlyReason,
   reconnectAt,
   selectQueue,
   streamError,
@@ -12,6 +14,7 @@ import {
   token,
 } from '../model';
 
+/** Every queue of the Redis: served ones first, then those discovered there, marked read-only. */
 function QueuePicker() {
   const list = queues.value ?? [];
   if (!hasSeveralQueues.value)
@@ -19,15 +22,30 @@ function QueuePicker() {
   return (
     <label class="queue-picker">
       <span class="visually-hidden">Queue</span>
-      <select value={queue.value ?? ''} onChange={(e) => selectQueue(e.currentTarget.value)}>
+      <select
+        value={queue.value ?? ''}
+        onChange={(e) => selectQueue(e.currentTarget.value)}
+        data-testid="queue-picker"
+      >
         {list.map((q) => (
           <option key={q.name} value={q.name}>
             {q.name}
+            {q.readOnly ? ' (read-only)' : ''}
             {q.paused ? ' (paused)' : ''}
           </option>
         ))}
       </select>
     </label>
+  );
+}
+
+function ReadOnlyBadge() {
+  const reason = readOnlyReason.value;
+  if (reason === null) return null;
+  return (
+    <span class="badge read-only-badge" title={reason} data-testid="read-only-badge">
+      read-only
+    </span>
   );
 }
 
@@ -68,6 +86,7 @@ export function Header() {
           Sluice <span class="brand-sub">monitor</span>
         </span>
         <QueuePicker />
+        <ReadOnlyBadge />
         <span class="spacer" />
         <StreamBadge />
         {token.value && (

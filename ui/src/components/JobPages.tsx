@@ -1,7 +1,7 @@
 import '../views.css';
 import type { ListedJob, ListedState } from '../api-views';
 import { formatCount, formatDuration, formatTime, prettyJson } from '../format';
-import { browse, now, queue } from '../model';
+import { adminButton, browse, now, queue } from '../model';
 
 const TITLES: Record<ListedState, string> = { active: 'Running', delayed: 'Delayed', completed: 'Completed' };
 
@@ -46,7 +46,12 @@ function Row({ job, state, queueName }: { job: ListedJob; state: ListedState; qu
       )}
       {state === 'delayed' && (
         <td>
-          <button type="button" class="button small" onClick={() => browse.runNow(queueName, job.id)}>
+          <button
+            type="button"
+            class="button small"
+            {...adminButton()}
+            onClick={() => browse.runNow(queueName, job.id)}
+          >
             Run now
           </button>
         </td>

@@ -3,6 +3,7 @@ import { counts } from '../model';
 import { EnginesTable } from './EnginesTable';
 import { LatencyChart } from './LatencyChart';
 import { LevelsPanel } from './LevelsPanel';
+import { RedisInfo } from './RedisInfo';
 import { ThroughputChart } from './ThroughputChart';
 
 export function Overview() {
@@ -22,6 +23,7 @@ export function Overview() {
       )}
       <LevelsPanel />
       <EnginesTable />
+      <RedisInfo />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import '../views.css';
 import type { Schedule } from '../api-views';
 import { formatDuration, formatTime } from '../format';
-import { now, queue, schedules } from '../model';
+import { adminButton, now, queue, schedules } from '../model';
 
 function specText(spec: Schedule['spec']): string {
   if (spec.cron !== undefined) return spec.cron;
@@ -24,6 +24,7 @@ function ScheduleRow({ item, queueName }: { item: Schedule; queueName: string })
         <button
           type="button"
           class="button small danger-outline"
+          {...adminButton()}
           onClick={() => schedules.remove(queueName, item.name)}
         >
           Remove

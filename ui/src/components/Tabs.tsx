@@ -1,4 +1,4 @@
-import { counts, pauseBusy, paused, queue, setPaused, show, type View, view } from '../model';
+import { adminButton, counts, pauseBusy, paused, queue, setPaused, show, type View, view } from '../model';
 
 const LABELS: Record<View, string> = {
   overview: 'Overview',
@@ -24,7 +24,7 @@ function PauseControl() {
       <button
         type="button"
         class={isPaused ? 'button primary' : 'button'}
-        disabled={pauseBusy.value}
+        {...adminButton(pauseBusy.value)}
         onClick={() => setPaused(name, !isPaused)}
       >
         {isPaused ? 'Resume' : 'Pause'}

@@ -1,8 +1,8 @@
 // The monitor's state: one model of signals, computed values and actions (the files beside this
 // one), wired here by effects that own the lifecycles: the list of queues (reloaded when the token
-// changes), the stream of the selected queue, the engine poll (overview only) and the dead-letter
-// page (dead-letter view only, reloaded when the filter, the page, the dead count or our own
-// changes move), and the dead-letter groups (groups view only, reloaded likewise).
+// changes, and every 30 s), the stream of the selected queue, the engine poll (overview only) and
+// the dead-letter page (dead-letter view only, reloaded when the filter, the page, the dead count
+// or our own changes move), and the dead-letter groups (groups view only, reloaded likewise).
 import { effect } from '@preact/signals';
 import { locked, token } from './auth';
 import * as browse from './browse';
@@ -10,7 +10,9 @@ import * as dead from './dead';
 import * as feed from './feed';
 import * as groups from './groups';
 import { deadCount, followQueue, pollEngines, tickClock } from './live';
+import { every } from './poll';
 import * as pressure from './pressure';
+import * as redis from './redis';
 import { hash, loadQueues, queue, syncHash, view } from './route';
 import * as schedules from './schedules';
 
@@ -23,8 +25,11 @@ export * as jobs from './jobs';
 export * from './live';
 export * from './notices';
 export * as pressure from './pressure';
+export * as redis from './redis';
 export * from './route';
 export * as schedules from './schedules';
+
+const QUEUE_LIST_MS = 30_000;
 
 export function startModel(): () => void {
   const stops = [
@@ -36,7 +41,8 @@ export function startModel(): () => void {
     }),
     effect(() => {
       token.value;
-      if (!locked.value) void loadQueues();
+      // Reloaded now and then: queues first used in the Redis since the page opened join the list.
+      return locked.value ? undefined : every(QUEUE_LIST_MS, loadQueues);
     }),
     effect(() => {
       const name = queue.value;
@@ -79,7 +85,7 @@ export function startModel(): () => void {
   };
 }
 
-/** The lifecycles of the schedules, job pages, events and overview-panel polls. */
+/** The lifecycles of the schedules, job pages, events and overview-panel polls (Redis panel too). */
 function viewEffects(): (() => void)[] {
   const shown = (v: string): string | null => {
     const name = queue.value;
@@ -91,6 +97,7 @@ function viewEffects(): (() => void)[] {
       const name = shown('overview');
       return name === null ? undefined : pressure.follow(name);
     }),
+    effect(() => (shown('overview') === null ? undefined : redis.follow())),
     effect(() => {
       const name = shown('schedules');
       return name === null ? undefined : schedules.follow(name);

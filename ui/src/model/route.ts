@@ -35,6 +35,23 @@ export const queuesError = signal<string | null>(null);
 export const hasSeveralQueues = computed(() => (queues.value?.length ?? 0) > 1);
 export const currentSummary = computed(() => queues.value?.find((q) => q.name === queue.value));
 
+/**
+ * Why admin actions are off for the shown queue, for the buttons' hover text; null when they are
+ * on. A queue discovered in Redis and served by no engine of this monitor is read-only here.
+ */
+export const readOnlyReason = computed(() => {
+  const summary = currentSummary.value;
+  return summary?.readOnly
+    ? `Read-only: ${summary.name} was found in Redis but no engine of it serves this monitor; open an engine's monitor of ${summary.name} to change it`
+    : null;
+});
+
+/** An admin button's disabled state and hover text: off on a read-only queue, saying why. */
+export function adminButton(busy = false): { disabled: boolean; title: string | undefined } {
+  const reason = readOnlyReason.value;
+  return { disabled: busy || reason !== null, title: reason ?? undefined };
+}
+
 export function show(next: View): void {
   view.value = next;
 }
