@@ -26,6 +26,7 @@ import { rateLimitRoutes } from './routes/rate-limit.js';
 import { retentionRoutes } from './routes/retention.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { streamRoutes } from './routes/stream.js';
+import { whoamiRoutes } from './routes/whoami.js';
 import { installSecurityHeaders } from './security.js';
 import { DEFAULT_UI_DIR, serveUi } from './static.js';
 
@@ -107,6 +108,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onClose', async () => watch.close());
   healthRoutes(app, watch, redisTimeoutMs);
   app.addHook('onRequest', auth);
+  whoamiRoutes(app, deps.tokens);
   queueRoutes(app, queues);
   jobRoutes(app, queues);
   deadRoutes(app, queues);
