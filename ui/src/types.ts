@@ -15,6 +15,9 @@ export interface Counts {
   drained: number;
 }
 
+/** What the token may do (GET /api/auth/whoami): `open` when the server has no tokens. */
+export type Access = 'open' | 'read' | 'admin';
+
 export interface QueueSummary {
   name: string;
   paused: boolean;
@@ -49,7 +52,7 @@ export interface ErrorEntry {
   at: number;
 }
 
-export type JobState = 'waiting' | 'active' | 'delayed' | 'dead';
+export type JobState = 'waiting' | 'active' | 'delayed' | 'dead' | 'completed';
 
 export interface Job {
   id: string;
@@ -62,7 +65,16 @@ export interface Job {
   errors: ErrorEntry[];
   lastError?: ErrorEntry;
   until?: number;
+  /** Set when the job was added with a priority other than the default (3). */
+  priority?: number;
+  /** When a kept completed job finished. */
+  finishedAt?: number;
+  /** The latest progress a running job reported. */
+  progress?: unknown;
 }
+
+/** A completed job's kept result (GET /jobs/:id/result). */
+export type JobResult = { value: unknown } | { notKept: string };
 
 export interface DeadLetter {
   id: string;

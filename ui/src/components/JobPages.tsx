@@ -1,7 +1,9 @@
 import '../views.css';
 import type { ListedJob, ListedState } from '../api-views';
-import { formatCount, formatDuration, formatTime, prettyJson } from '../format';
+import { formatCount, formatDuration, prettyJson } from '../format';
 import { browse, now, queue } from '../model';
+import { AdminButton } from './AdminButton';
+import { Time } from './Time';
 
 const TITLES: Record<ListedState, string> = { active: 'Running', delayed: 'Delayed', completed: 'Completed' };
 
@@ -11,7 +13,7 @@ function payloadText(job: ListedJob): string {
 }
 
 function When({ job, state }: { job: ListedJob; state: ListedState }) {
-  if (state === 'completed') return <>{formatTime(job.finishedAt)}</>;
+  if (state === 'completed') return <Time ms={job.finishedAt} />;
   if (job.until === undefined) return <>–</>;
   const left = job.until - now.value;
   const label =
@@ -21,8 +23,8 @@ function When({ job, state }: { job: ListedJob; state: ListedState }) {
         : 'due now'
       : `lease ${formatDuration(left)}`;
   return (
-    <span title={new Date(job.until).toISOString()}>
-      {formatTime(job.until)} <span class="muted">{label}</span>
+    <span>
+      <Time ms={job.until} /> <span class="muted">{label}</span>
     </span>
   );
 }
@@ -32,8 +34,10 @@ function Row({ job, state, queueName }: { job: ListedJob; state: ListedState; qu
   return (
     <tr data-testid="job-row">
       <td class="mono">{job.id}</td>
-      <td class="clip mono">{payloadText(job)}</td>
-      <td class="num">{job.attempts}</td>
+      <td class="clip wide mono">{payloadText(job)}</td>
+      <td class="num" data-label="Attempts">
+        {job.attempts}
+      </td>
       <td class="nowrap">
         <When job={job} state={state} />
       </td>
@@ -46,9 +50,9 @@ function Row({ job, state, queueName }: { job: ListedJob; state: ListedState; qu
       )}
       {state === 'delayed' && (
         <td>
-          <button type="button" class="button small" onClick={() => browse.runNow(queueName, job.id)}>
+          <AdminButton class="button small" onClick={() => browse.runNow(queueName, job.id)}>
             Run now
-          </button>
+          </AdminButton>
         </td>
       )}
     </tr>
@@ -135,7 +139,7 @@ export function JobPages() {
       )}
       {rows.length > 0 && (
         <div class="table-wrap">
-          <table class="table" data-testid="job-pages">
+          <table class="table cards" data-testid="job-pages">
             <thead>
               <tr>
                 <th>Job</th>

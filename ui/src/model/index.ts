@@ -1,14 +1,16 @@
 // The monitor's state: one model of signals, computed values and actions (the files beside this
-// one), wired here by effects that own the lifecycles: the list of queues (reloaded when the token
-// changes), the stream of the selected queue, the engine poll (overview only) and the dead-letter
-// page (dead-letter view only, reloaded when the filter, the page, the dead count or our own
-// changes move), and the dead-letter groups (groups view only, reloaded likewise).
+// one), wired here by effects that own the lifecycles: Redis's health, the list of queues and the
+// stream of the selected queue (both started again when the token changes or Redis is back), the
+// engine poll (overview only) and the dead-letter page (dead-letter view only, reloaded when the
+// filter, the page, the dead count or our own changes move), and the dead-letter groups (groups
+// view only, reloaded likewise).
 import { effect } from '@preact/signals';
-import { locked, token } from './auth';
+import { loadAccess, locked, token } from './auth';
 import * as browse from './browse';
 import * as dead from './dead';
 import * as feed from './feed';
 import * as groups from './groups';
+import { followHealth, recovered } from './health';
 import { deadCount, followQueue, pollEngines, tickClock } from './live';
 import * as pressure from './pressure';
 import { hash, loadQueues, queue, syncHash, view } from './route';
@@ -19,6 +21,7 @@ export * as browse from './browse';
 export * as dead from './dead';
 export * as feed from './feed';
 export * as groups from './groups';
+export * from './health';
 export * as jobs from './jobs';
 export * from './live';
 export * from './notices';
@@ -30,17 +33,22 @@ export function startModel(): () => void {
   const stops = [
     syncHash(),
     tickClock(),
+    followHealth(),
     effect(() => {
       const next = hash.value;
       if (location.hash !== next) history.replaceState(null, '', next);
     }),
     effect(() => {
       token.value;
-      if (!locked.value) void loadQueues();
+      recovered.value;
+      if (locked.value) return;
+      void loadQueues();
+      void loadAccess();
     }),
     effect(() => {
       const name = queue.value;
       token.value;
+      recovered.value;
       if (name === null || locked.value) return;
       return followQueue(name);
     }),
