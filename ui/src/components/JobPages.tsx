@@ -6,6 +6,7 @@ import { AdminButton } from './AdminButton';
 import { Time } from './Time';
 
 const TITLES: Record<ListedState, string> = { active: 'Running', delayed: 'Delayed', completed: 'Completed' };
+const WHEN: Record<ListedState, string> = { active: 'Lease until', delayed: 'Due', completed: 'Finished' };
 
 function payloadText(job: ListedJob): string {
   const text = job.raw ?? prettyJson(job.payload).replace(/\s+/g, ' ');
@@ -38,11 +39,11 @@ function Row({ job, state, queueName }: { job: ListedJob; state: ListedState; qu
       <td class="num" data-label="Attempts">
         {job.attempts}
       </td>
-      <td class="nowrap">
+      <td class="nowrap" data-label={WHEN[state]}>
         <When job={job} state={state} />
       </td>
       {state === 'active' && (
-        <td class="nowrap" data-testid="holder" title={holder?.engine}>
+        <td class="nowrap" data-label="Engine" data-testid="holder" title={holder?.engine}>
           {holder
             ? `${holder.host ?? holder.engine}${holder.pid === undefined ? '' : ` · pid ${holder.pid}`}`
             : '–'}
@@ -145,7 +146,7 @@ export function JobPages() {
                 <th>Job</th>
                 <th>Payload</th>
                 <th class="num">Attempts</th>
-                <th>{state === 'completed' ? 'Finished' : state === 'delayed' ? 'Due' : 'Lease until'}</th>
+                <th>{WHEN[state]}</th>
                 {state === 'active' && <th>Engine</th>}
                 {state === 'delayed' && (
                   <th>
