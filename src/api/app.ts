@@ -27,6 +27,7 @@ import { redisRoutes } from './routes/redis.js';
 import { retentionRoutes } from './routes/retention.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { streamRoutes } from './routes/stream.js';
+import { whoamiRoutes } from './routes/whoami.js';
 import { installSecurityHeaders } from './security.js';
 import { DEFAULT_UI_DIR, serveUi } from './static.js';
 
@@ -117,6 +118,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   queues.sweep();
   healthRoutes(app, watch, redisTimeoutMs);
   app.addHook('onRequest', auth);
+  whoamiRoutes(app, deps.tokens);
   queueRoutes(app, queues);
   redisRoutes(app, queues);
   jobRoutes(app, queues);

@@ -59,17 +59,18 @@ export function requireAccess(route: RouteOptions): void {
   }
 }
 
-/**
- * The onRequest check. A token in the query string is refused (401) whatever the route, even
- * with no token configured. With tokens configured, `Authorization: Bearer <token>` is required on
- * every non-public route: admin routes take the admin token, read routes either token.
- */
-export function authHook(tokens: ApiTokens | undefined) {
+/** What a request may do: `open` when no token is configured, else what its bearer token grants. */
+export type CallerAccess = 'open' | 'read' | 'admin';
+
+/** The access of an Authorization header (undefined: no valid token while tokens are configured). */
+export function accessOf(
+  tokens: ApiTokens | undefined,
+): (header: string | undefined) => CallerAccess | undefined {
   const enabled = checkTokens(tokens);
   const admin = tokens?.admin === undefined ? undefined : digest(tokens.admin);
   const read = tokens?.read === undefined ? undefined : digest(tokens.read);
-
-  const roleOf = (header: string | undefined): 'admin' | 'read' | undefined => {
+  return (header) => {
+    if (!enabled) return 'open';
     const match = header === undefined ? null : /^Bearer +(\S+) *$/i.exec(header);
     if (!match) return undefined;
     const presented = digest(match[1] as string);
@@ -77,6 +78,15 @@ export function authHook(tokens: ApiTokens | undefined) {
     const isRead = read !== undefined && timingSafeEqual(presented, read);
     return isAdmin ? 'admin' : isRead ? 'read' : undefined;
   };
+}
+
+/**
+ * The onRequest check. A token in the query string is refused (401) whatever the route, even
+ * with no token configured. With tokens configured, `Authorization: Bearer <token>` is required on
+ * every non-public route: admin routes take the admin token, read routes either token.
+ */
+export function authHook(tokens: ApiTokens | undefined) {
+  const roleOf = accessOf(tokens);
 
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (Object.keys(request.query ?? {}).some(isTokenParam)) {
@@ -87,8 +97,9 @@ export function authHook(tokens: ApiTokens | undefined) {
       );
     }
     const access = request.routeOptions.config.access ?? 'public';
-    if (!enabled || access === 'public') return;
+    if (access === 'public') return;
     const role = roleOf(request.headers.authorization);
+    if (role === 'open') return;
     if (role === undefined) {
       reply.header('www-authenticate', 'Bearer realm="sluice"');
       throw new ApiError(401, ApiCode.UNAUTHORIZED, 'a valid bearer token is required');

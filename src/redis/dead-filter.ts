@@ -1,9 +1,10 @@
 import type { ErrorEntry } from '../engine/failure.js';
 import { decodeErrorEntries } from '../engine/failure.js';
 import type { RedisClient } from './connection.js';
+import { compareDead, type Dated, withScores } from './dead-order.js';
 import { retryDead } from './dlq.js';
 import type { DeadPage, DeadRange } from './inspect.js';
-import { deadLetters, scoreBounds, withScores } from './inspect.js';
+import { deadLetters, scoreBounds } from './inspect.js';
 import type { QueueKeys } from './keys.js';
 import { redisNow } from './time.js';
 
@@ -34,7 +35,7 @@ async function errorsOf(
 }
 
 /**
- * Dead letters (newest first) whose errors contain `q`, within the range; total counts every
+ * Dead letters (in the order of compareDead) whose errors contain `q`, within the range; total counts every
  * match, so the whole range is scanned, SEARCH_CHUNK letters per step.
  */
 export async function searchDead(
@@ -46,8 +47,8 @@ export async function searchDead(
 ): Promise<DeadPage> {
   const needle = filter.q.toLowerCase();
   const { min, max } = scoreBounds(filter);
-  const page: { id: string; deadAt: number }[] = [];
-  let total = 0;
+  // Every match, by id and time only: a chunk edge may split letters of one millisecond.
+  const matches: Dated[] = [];
   for (let at = 0; ; at += SEARCH_CHUNK) {
     const chunk = withScores(
       await redis.zrevrangebyscore(keys.dead, max, min, 'WITHSCORES', 'LIMIT', at, SEARCH_CHUNK),
@@ -58,13 +59,12 @@ export async function searchDead(
       chunk.map((c) => c.id),
     );
     chunk.forEach((entry, i) => {
-      if (!errorsMatch(decodeErrorEntries(errors[i] ?? null), needle)) return;
-      if (total >= offset && page.length < limit) page.push(entry);
-      total++;
+      if (errorsMatch(decodeErrorEntries(errors[i] ?? null), needle)) matches.push(entry);
     });
     if (chunk.length < SEARCH_CHUNK) break;
   }
-  return { total, items: await deadLetters(redis, keys, page) };
+  const page = matches.sort(compareDead).slice(offset, offset + limit);
+  return { total: matches.length, items: await deadLetters(redis, keys, page) };
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { RedisClient } from './connection.js';
+import { readNewestFirst } from './dead-order.js';
 import { deleteDead, retryDead } from './dlq.js';
 import type { DeadPage } from './inspect.js';
-import { deadLetters, withScores } from './inspect.js';
+import { deadLetters } from './inspect.js';
 import type { QueueKeys } from './keys.js';
 import { deadGroupKey } from './keys.js';
 import { readTogether } from './read.js';
@@ -67,10 +68,11 @@ export async function listDeadGroup(
   limit: number,
 ): Promise<DeadPage> {
   const key = deadGroupKey(keys, id);
-  const [[, total], [, page]] = (await readTogether(redis, (batch) =>
-    batch.zcard(key).zrevrange(key, offset, offset + limit - 1, 'WITHSCORES'),
-  )) as [[null, number], [null, string[]]];
-  return { total, items: await deadLetters(redis, keys, withScores(page)) };
+  const [total, page] = await Promise.all([
+    redis.zcard(key),
+    readNewestFirst(redis, key, '-inf', '+inf', offset, limit),
+  ]);
+  return { total, items: await deadLetters(redis, keys, page) };
 }
 
 /**

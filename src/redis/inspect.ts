@@ -4,6 +4,7 @@ import { decodeErrorEntries } from '../engine/failure.js';
 import type { StoredJobOptions } from '../job/job-options.js';
 import { decodeRecord } from '../job/record.js';
 import type { RedisClient } from './connection.js';
+import { readNewestFirst } from './dead-order.js';
 import { levelKey, PRIORITY_LEVELS, type QueueKeys, runOrder } from './keys.js';
 import { readTogether } from './read.js';
 
@@ -263,7 +264,7 @@ export interface JobPage {
 function pageOf(
   multi: ChainableCommander,
   keys: QueueKeys,
-  state: Exclude<JobState, 'waiting'>,
+  state: Exclude<JobState, 'waiting' | 'dead'>,
   offset: number,
   limit: number,
 ) {
@@ -273,8 +274,6 @@ function pageOf(
       return multi.zcard(keys.active).zrange(keys.active, offset, last, 'WITHSCORES');
     case 'delayed':
       return multi.zcard(keys.delayed).zrange(keys.delayed, offset, last, 'WITHSCORES');
-    case 'dead':
-      return multi.zcard(keys.dead).zrevrange(keys.dead, offset, last, 'WITHSCORES');
     case 'completed':
       return multi.zcard(keys.completed).zrevrange(keys.completed, offset, last, 'WITHSCORES');
   }
@@ -297,6 +296,16 @@ export async function listJobs(
   const scores: (number | undefined)[] = [];
   if (state === 'waiting') {
     ({ total } = await waitingPage(redis, keys, offset, limit, ids));
+  } else if (state === 'dead') {
+    const [count, page] = await Promise.all([
+      redis.zcard(keys.dead),
+      readNewestFirst(redis, keys.dead, '-inf', '+inf', offset, limit),
+    ]);
+    total = count;
+    for (const { id, deadAt } of page) {
+      ids.push(id);
+      scores.push(deadAt);
+    }
   } else {
     const [[, count], [, range]] = (await readTogether(redis, (batch) =>
       pageOf(batch, keys, state, offset, limit),
@@ -425,15 +434,7 @@ export async function deadLetters(
   });
 }
 
-/** Pairs the members and scores of a WITHSCORES reply. */
-export function withScores(range: readonly string[]): { id: string; deadAt: number }[] {
-  const out: { id: string; deadAt: number }[] = [];
-  for (let i = 0; i < range.length; i += 2)
-    out.push({ id: range[i] as string, deadAt: Number(range[i + 1]) });
-  return out;
-}
-
-/** Dead letters, newest first, optionally only those that died within a time range. */
+/** Dead letters, newest first (see dead-order.ts), optionally only those that died within a time range. */
 export async function listDead(
   redis: RedisClient,
   keys: QueueKeys,
@@ -442,10 +443,9 @@ export async function listDead(
   range: DeadRange = {},
 ): Promise<DeadPage> {
   const { min, max } = scoreBounds(range);
-  const [[, total], [, page]] = (await readTogether(redis, (batch) =>
-    batch
-      .zcount(keys.dead, min, max)
-      .zrevrangebyscore(keys.dead, max, min, 'WITHSCORES', 'LIMIT', offset, limit),
-  )) as [[null, number], [null, string[]]];
-  return { total, items: await deadLetters(redis, keys, withScores(page)) };
+  const [total, page] = await Promise.all([
+    redis.zcount(keys.dead, min, max),
+    readNewestFirst(redis, keys.dead, min, max, offset, limit),
+  ]);
+  return { total, items: await deadLetters(redis, keys, page) };
 }

@@ -26,6 +26,7 @@ function routes(q: string, jobId: string): Route[] {
   });
   return [
     read('/api/queues'),
+    read('/api/auth/whoami'),
     read(`/api/queues/${q}`),
     read(`/api/queues/${q}/history`),
     read(`/api/queues/${q}/engines`),
@@ -114,6 +115,28 @@ describe('authentication and authorisation', () => {
     // health stays open for probes
     expect((await call(app, { url: '/api/health' })).status).toBe(200);
     await close();
+  });
+
+  it('whoami tells the caller what its token may do: read, admin, or open with no token configured', async () => {
+    const tokens = { read: READ, admin: ADMIN };
+    const guarded = testApp('auth-whoami', { tokens });
+    const ask = (app: typeof guarded.app, headers: Record<string, string> = {}) =>
+      call(app, { url: '/api/auth/whoami', headers });
+    expect(await ask(guarded.app, asReader)).toMatchObject({ status: 200, body: { access: 'read' } });
+    expect(await ask(guarded.app, asAdmin)).toMatchObject({ status: 200, body: { access: 'admin' } });
+    expectError(await ask(guarded.app), 401, 'UNAUTHORIZED');
+    expectError(
+      await ask(guarded.app, { authorization: 'Bearer wrong-token-0123456789' }),
+      401,
+      'UNAUTHORIZED',
+    );
+    await guarded.close();
+    const adminOnly = testApp('auth-whoami-admin', { tokens: { admin: ADMIN } });
+    expect(await ask(adminOnly.app, asAdmin)).toMatchObject({ status: 200, body: { access: 'admin' } });
+    await adminOnly.close();
+    const open = testApp('auth-whoami-open');
+    expect(await ask(open.app)).toMatchObject({ status: 200, body: { access: 'open' } });
+    await open.close();
   });
 
   it('with only an admin token, read routes need it too (no token, no access)', async () => {

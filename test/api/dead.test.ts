@@ -30,6 +30,35 @@ describe('dead-letter routes', () => {
     await close();
   });
 
+  it('orders letters dead in the same millisecond by numeric id on every page, filtered or not', async () => {
+    const { app, queue, close } = testApp('dead-same-ms');
+    const ids = await makeDead(
+      queue,
+      Array.from({ length: 25 }, () => ({ message: 'same ms' })),
+    );
+    // Ids 1..25 (as text, "9" sorts after "25"): all dead at one millisecond, but the newest.
+    const t = Number(await queue.redis.zscore(queue.keys.dead, ids[0] as string));
+    for (const id of ids.slice(0, -1)) await queue.redis.zadd(queue.keys.dead, 'XX', t, id);
+    const newest = ids.at(-1) as string;
+    const expected = [newest, ...ids.slice(0, -1).sort((a, b) => Number(b) - Number(a))];
+    const pages = async (query: string) => {
+      const got: string[] = [];
+      for (let offset = 0; offset < 25; offset += 7) {
+        const { body } = await call(app, {
+          url: `/api/queues/${queue.name}/dead?limit=7&offset=${offset}${query}`,
+        });
+        got.push(...body.items.map((d: { id: string }) => d.id));
+      }
+      return got;
+    };
+    expect(await pages('')).toEqual(expected);
+    expect(await pages('&q=same')).toEqual(expected);
+    expect(await pages(`&from=${t}&to=${t}`)).toEqual(expected.slice(1));
+    const { body } = await call(app, { url: `/api/queues/${queue.name}/jobs?state=dead&limit=5&offset=3` });
+    expect(body.items.map((j: { id: string }) => j.id)).toEqual(expected.slice(3, 8));
+    await close();
+  });
+
   it('filters by error text (name or message, any case) and by dead-at range; total counts matches', async () => {
     const { app, queue, close } = testApp('dead-filter');
     const ids = (await makeDead(queue, ERRORS)) as string[];

@@ -306,7 +306,7 @@ describe('operator monitor', () => {
     expect(outside, 'requests outside the API origin').toEqual([]);
   });
 
-  it('asks for a token on 401, for the admin token on 403, and works once each is entered', async () => {
+  it('asks for a token on 401, disables changes for the read token, and works once each is entered', async () => {
     const name = queueName('monitor-auth');
     const queue = openQueue(name);
     closeAfterTest(() => queue.close());
@@ -332,7 +332,7 @@ describe('operator monitor', () => {
     await page.getByRole('button', { name: 'Use token' }).click();
     await page.getByText('The server refused the token this tab holds.').waitFor();
 
-    // A read token shows everything but cannot change anything: a change asks for the admin token.
+    // A read token shows everything but cannot change anything: a change is disabled, saying why.
     await page.getByLabel('Token', { exact: true }).fill('read-token-0123456789');
     await page.getByRole('button', { name: 'Use token' }).click();
     await page.getByTestId('stream-status').getByText('live').waitFor();
@@ -340,9 +340,13 @@ describe('operator monitor', () => {
     expect(await prompt.count()).toBe(0);
     await tab(page, 'Jobs');
     await page.getByLabel('Count', { exact: true }).fill('3');
-    await page.getByRole('button', { name: 'Enqueue 3 jobs' }).click();
-    await page.getByRole('heading', { name: 'This action needs the admin token' }).waitFor();
+    const enqueue = page.getByRole('button', { name: 'Enqueue 3 jobs' });
+    await expect.poll(() => enqueue.isDisabled()).toBe(true);
+    expect(await enqueue.getAttribute('title')).toBe('needs an admin token');
+    await enqueue.click({ force: true });
     expect((await queue.counts()).added).toBe(0);
+    await page.getByRole('button', { name: 'Forget token' }).click();
+    await prompt.waitFor();
 
     await page.getByLabel('Token', { exact: true }).fill('admin-token-0123456789');
     await page.getByRole('button', { name: 'Use token' }).click();

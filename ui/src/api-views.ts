@@ -64,11 +64,7 @@ export interface Holder {
 /** States the job pages list. */
 export type ListedState = 'active' | 'delayed' | 'completed';
 
-export interface ListedJob extends Omit<Job, 'state'> {
-  state: ListedState | 'waiting' | 'dead';
-  finishedAt?: number;
-  priority?: number;
-}
+export type ListedJob = Job;
 
 export function viewRoutes(request: Request, q: (queue: string) => string) {
   return {

@@ -3,12 +3,14 @@
 
 import { viewRoutes } from './api-views';
 import type {
+  Access,
   DeadFilter,
   DeadGroup,
   DeadLetter,
   EngineInfo,
   Job,
   JobOptions,
+  JobResult,
   Page,
   QueueSummary,
   RatePoint,
@@ -88,6 +90,7 @@ export function createClient(hooks: ClientHooks) {
 
   return {
     ...viewRoutes(request, q),
+    whoami: () => request<{ access: Access }>('GET', '/api/auth/whoami'),
     queues: () => request<{ queues: QueueSummary[] }>('GET', '/api/queues'),
     redis: () => request<RedisInfo>('GET', '/api/redis'),
     pause: (queue: string) => request<{ paused: boolean }>('POST', `${q(queue)}/pause`),
@@ -96,6 +99,8 @@ export function createClient(hooks: ClientHooks) {
       request<{ points: RatePoint[] }>('GET', `${q(queue)}/history`, undefined, { seconds }),
     engines: (queue: string) => request<{ engines: EngineInfo[] }>('GET', `${q(queue)}/engines`),
     job: (queue: string, id: string) => request<Job>('GET', `${q(queue)}/jobs/${encodeURIComponent(id)}`),
+    result: (queue: string, id: string) =>
+      request<JobResult>('GET', `${q(queue)}/jobs/${encodeURIComponent(id)}/result`),
     add: (queue: string, payload: unknown, opts: JobOptions, count: number) =>
       request<{ ids: string[] }>('POST', `${q(queue)}/jobs`, { payload, opts, count }),
     dead: (queue: string, filter: DeadFilter, offset: number, limit: number) =>

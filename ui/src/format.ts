@@ -15,14 +15,37 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** `14:03:22` for today, `2024-05-01 14:03:22` otherwise (local time). */
-export function formatTime(ms: number | undefined): string {
+/**
+ * A time as the views show it: `14:03:22` when it is today (local time), `2024-05-01 14:03:22`
+ * otherwise, so a time from another day is never taken for today's; `full` (ISO, UTC) is for the
+ * hover title. `now` is the client clock, for display only.
+ */
+export function formatTime(ms: number | undefined, now = Date.now()): string {
   if (ms === undefined || !Number.isFinite(ms)) return '–';
   const d = new Date(ms);
   const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  const today = new Date();
-  if (d.toDateString() === today.toDateString()) return time;
+  if (d.toDateString() === new Date(now).toDateString()) return time;
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+}
+
+/** The full timestamp of a time, for its hover title: `2024-05-01T12:03:22.120Z`. */
+export function fullTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+const SCALES: readonly [number, string][] = [
+  [1e9, 'G'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+];
+
+/** A rate for a chart axis, short enough to fit it: `850`, `1.5k`, `100k`, `2.3M`. */
+export function formatCompact(n: number): string {
+  const size = Math.abs(n);
+  for (const [scale, suffix] of SCALES) {
+    if (size >= scale) return `${decimal.format(n / scale)}${suffix}`;
+  }
+  return decimal.format(n);
 }
 
 /** `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */

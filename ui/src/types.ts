@@ -15,6 +15,9 @@ export interface Counts {
   drained: number;
 }
 
+/** What the token may do (GET /api/auth/whoami): `open` when the server has no tokens. */
+export type Access = 'open' | 'read' | 'admin';
+
 export interface QueueSummary {
   name: string;
   /** Discovered in Redis, not served by this API: admin routes answer 409 QUEUE_READ_ONLY. */
@@ -68,7 +71,7 @@ export interface ErrorEntry {
   at: number;
 }
 
-export type JobState = 'waiting' | 'active' | 'delayed' | 'dead';
+export type JobState = 'waiting' | 'active' | 'delayed' | 'dead' | 'completed';
 
 export interface Job {
   id: string;
@@ -81,7 +84,16 @@ export interface Job {
   errors: ErrorEntry[];
   lastError?: ErrorEntry;
   until?: number;
+  /** Set when the job was added with a priority other than the default (3). */
+  priority?: number;
+  /** When a kept completed job finished. */
+  finishedAt?: number;
+  /** The latest progress a running job reported. */
+  progress?: unknown;
 }
+
+/** A completed job's kept result (GET /jobs/:id/result). */
+export type JobResult = { value: unknown } | { notKept: string };
 
 export interface DeadLetter {
   id: string;

@@ -8,6 +8,7 @@ import { Header } from './Header';
 import { JobPages } from './JobPages';
 import { JobsView } from './JobsView';
 import { Notices } from './Notices';
+import { OutageBanner } from './OutageBanner';
 import { Overview } from './Overview';
 import { Schedules } from './Schedules';
 import { Tabs } from './Tabs';
@@ -42,6 +43,7 @@ export function App() {
       <Header />
       <Tabs />
       <main class="main">
+        <OutageBanner />
         <TokenPrompt />
         <Body />
       </main>

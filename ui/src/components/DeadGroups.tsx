@@ -1,6 +1,9 @@
-import { formatCount, formatTime } from '../format';
-import { adminButton, groups, queue } from '../model';
+import { formatCount } from '../format';
+import { groups, queue } from '../model';
 import type { DeadGroup } from '../types';
+import { AdminButton } from './AdminButton';
+import { RowMenu } from './RowMenu';
+import { Time } from './Time';
 
 const COLUMNS = 4;
 
@@ -16,7 +19,9 @@ function Members({ group }: { group: DeadGroup }) {
             <li key={letter.id}>
               <span class="mono">{letter.id}</span>
               <span class="clip">{last ? last.message : '–'}</span>
-              <span class="muted nowrap">{formatTime(letter.deadAt)}</span>
+              <span class="muted nowrap">
+                <Time ms={letter.deadAt} />
+              </span>
             </li>
           );
         })}
@@ -36,7 +41,7 @@ function GroupRow({ group, queue }: { group: DeadGroup; queue: string }) {
   return (
     <>
       <tr class={isOpen ? 'open' : undefined} data-testid="group-row" data-group={group.id}>
-        <td class="clip label-cell" title={group.label}>
+        <td class="clip wide label-cell" title={group.label}>
           <button
             type="button"
             class="link-button mono"
@@ -46,29 +51,21 @@ function GroupRow({ group, queue }: { group: DeadGroup; queue: string }) {
             {isOpen ? '▾' : '▸'} {group.label}
           </button>
         </td>
-        <td class="num" data-testid="group-count">
+        <td class="num" data-label="Letters" data-testid="group-count">
           {formatCount(group.count)}
         </td>
-        <td class="nowrap">{formatTime(group.lastDeadAt)}</td>
-        <td>
-          <div class="cell-actions">
-            <button
-              type="button"
-              class="button small"
-              {...adminButton()}
-              onClick={() => groups.retryGroup(queue, group)}
-            >
+        <td class="nowrap" data-label="Last dead at">
+          <Time ms={group.lastDeadAt} />
+        </td>
+        <td class="wide">
+          <RowMenu label={group.label}>
+            <AdminButton class="button small" onClick={() => groups.retryGroup(queue, group)}>
               Retry group
-            </button>
-            <button
-              type="button"
-              class="button small danger-outline"
-              {...adminButton()}
-              onClick={() => groups.deleteGroup(queue, group)}
-            >
+            </AdminButton>
+            <AdminButton class="button small danger-outline" onClick={() => groups.deleteGroup(queue, group)}>
               Delete group
-            </button>
-          </div>
+            </AdminButton>
+          </RowMenu>
         </td>
       </tr>
       {isOpen && (
@@ -106,7 +103,7 @@ export function DeadGroups() {
       {list && list.length === 0 && <p class="muted empty">No dead-letter groups. Nothing has died.</p>}
       {list && list.length > 0 && (
         <div class="table-wrap">
-          <table class="table groups-table">
+          <table class="table cards groups-table">
             <thead>
               <tr>
                 <th>Error</th>

@@ -1,7 +1,10 @@
-import { formatTime, prettyJson } from '../format';
-import { adminButton, dead } from '../model';
+import { prettyJson } from '../format';
+import { dead } from '../model';
 import type { DeadLetter } from '../types';
+import { AdminButton } from './AdminButton';
 import { ErrorList } from './ErrorList';
+import { RowMenu } from './RowMenu';
+import { Time } from './Time';
 
 const COLUMNS = 7;
 
@@ -30,9 +33,9 @@ function PayloadEditor({ queue }: { queue: string }) {
       </label>
       {check?.ok === false && <p class="error-text">Not valid JSON: {check.error}</p>}
       <div class="row-actions">
-        <button type="submit" class="button primary" {...adminButton(!check?.ok)}>
+        <AdminButton type="submit" class="button primary" disabled={!check?.ok}>
           Retry with this payload
-        </button>
+        </AdminButton>
         <button type="button" class="button" onClick={dead.cancelEdit}>
           Cancel
         </button>
@@ -56,7 +59,7 @@ export function DeadLetterRow({ letter, queue }: { letter: DeadLetter; queue: st
             onChange={() => dead.toggleSelected(letter.id)}
           />
         </td>
-        <td>
+        <td data-label="Job">
           <button
             type="button"
             class="link-button mono"
@@ -69,38 +72,27 @@ export function DeadLetterRow({ letter, queue }: { letter: DeadLetter; queue: st
         <td>
           <span class={`reason reason-${letter.reason}`}>{letter.reason}</span>
         </td>
-        <td class="clip" title={last ? `${last.name}: ${last.message}` : undefined}>
+        <td class="clip wide" title={last ? `${last.name}: ${last.message}` : undefined}>
           {last ? `${last.name}: ${last.message}` : '–'}
         </td>
-        <td class="num">{letter.attempts}</td>
-        <td class="nowrap">{formatTime(letter.deadAt)}</td>
-        <td>
-          <div class="cell-actions">
-            <button
-              type="button"
-              class="button small"
-              {...adminButton()}
-              onClick={() => dead.retryOne(queue, letter.id)}
-            >
+        <td class="num" data-label="Attempts">
+          {letter.attempts}
+        </td>
+        <td class="nowrap" data-label="Dead at">
+          <Time ms={letter.deadAt} />
+        </td>
+        <td class="wide">
+          <RowMenu label={`job ${letter.id}`}>
+            <AdminButton class="button small" onClick={() => dead.retryOne(queue, letter.id)}>
               Retry
-            </button>
-            <button
-              type="button"
-              class="button small"
-              {...adminButton()}
-              onClick={() => dead.startEdit(letter)}
-            >
+            </AdminButton>
+            <AdminButton class="button small" onClick={() => dead.startEdit(letter)}>
               Edit
-            </button>
-            <button
-              type="button"
-              class="button small danger-outline"
-              {...adminButton()}
-              onClick={() => dead.deleteOne(queue, letter.id)}
-            >
+            </AdminButton>
+            <AdminButton class="button small danger-outline" onClick={() => dead.deleteOne(queue, letter.id)}>
               Delete
-            </button>
-          </div>
+            </AdminButton>
+          </RowMenu>
         </td>
       </tr>
       {isOpen && (
@@ -108,36 +100,24 @@ export function DeadLetterRow({ letter, queue }: { letter: DeadLetter; queue: st
           <td colSpan={COLUMNS}>
             <div class="detail-body">
               <div class="detail-meta muted">
-                Enqueued {formatTime(letter.enqueuedAt)} · dead since {formatTime(letter.deadAt)} ·{' '}
+                Enqueued <Time ms={letter.enqueuedAt} /> · dead since <Time ms={letter.deadAt} /> ·{' '}
                 {letter.attempts} attempt{letter.attempts === 1 ? '' : 's'}
               </div>
               <div class="row-actions detail-actions">
-                <button
-                  type="button"
-                  class="button small"
-                  {...adminButton()}
-                  onClick={() => dead.retryOne(queue, letter.id)}
-                >
+                <AdminButton class="button small" onClick={() => dead.retryOne(queue, letter.id)}>
                   Retry
-                </button>
+                </AdminButton>
                 {!editing && (
-                  <button
-                    type="button"
-                    class="button small"
-                    {...adminButton()}
-                    onClick={() => dead.startEdit(letter)}
-                  >
+                  <AdminButton class="button small" onClick={() => dead.startEdit(letter)}>
                     Edit payload, then retry
-                  </button>
+                  </AdminButton>
                 )}
-                <button
-                  type="button"
+                <AdminButton
                   class="button small danger-outline"
-                  {...adminButton()}
                   onClick={() => dead.deleteOne(queue, letter.id)}
                 >
                   Delete
-                </button>
+                </AdminButton>
               </div>
               <h3>Payload</h3>
               {letter.raw !== undefined && letter.payload === undefined ? (

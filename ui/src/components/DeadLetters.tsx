@@ -1,5 +1,6 @@
 import { formatCount } from '../format';
-import { adminButton, dead, queue } from '../model';
+import { dead, queue } from '../model';
+import { AdminButton } from './AdminButton';
 import { DeadLetterRow } from './DeadLetterRow';
 
 function Filters() {
@@ -105,30 +106,15 @@ export function DeadLetters() {
           </span>
         </h2>
         <div class="toolbar">
-          <button
-            type="button"
-            class="button"
-            {...adminButton(selectedCount === 0)}
-            onClick={() => dead.retrySelected(name)}
-          >
+          <AdminButton class="button" disabled={selectedCount === 0} onClick={() => dead.retrySelected(name)}>
             Retry selected{selectedCount > 0 ? ` (${selectedCount})` : ''}
-          </button>
-          <button
-            type="button"
-            class="button"
-            {...adminButton(total === 0)}
-            onClick={() => dead.retryAllMatching(name)}
-          >
+          </AdminButton>
+          <AdminButton class="button" disabled={total === 0} onClick={() => dead.retryAllMatching(name)}>
             Retry all matching
-          </button>
-          <button
-            type="button"
-            class="button danger-outline"
-            {...adminButton()}
-            onClick={() => dead.purge(name)}
-          >
+          </AdminButton>
+          <AdminButton class="button danger-outline" onClick={() => dead.purge(name)}>
             Purge…
-          </button>
+          </AdminButton>
         </div>
       </div>
       <Filters />
@@ -142,7 +128,7 @@ export function DeadLetters() {
       )}
       {items.length > 0 && (
         <div class="table-wrap">
-          <table class="table dead-table">
+          <table class="table cards dead-table">
             <thead>
               <tr>
                 <th class="check">

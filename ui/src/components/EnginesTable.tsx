@@ -1,5 +1,6 @@
-import { formatAgo, formatCount, formatRate, formatTime } from '../format';
+import { formatAgo, formatCount, formatRate, fullTime } from '../format';
 import { engines, enginesError, now } from '../model';
+import { Time } from './Time';
 
 export function EnginesTable() {
   const list = engines.value;
@@ -13,7 +14,7 @@ export function EnginesTable() {
       {list && list.length === 0 && <p class="muted empty">No engine is running on this queue.</p>}
       {list && list.length > 0 && (
         <div class="table-wrap">
-          <table class="table" data-testid="engines">
+          <table class="table cards" data-testid="engines">
             <thead>
               <tr>
                 <th>Host</th>
@@ -28,13 +29,27 @@ export function EnginesTable() {
             <tbody>
               {list.map((e) => (
                 <tr key={e.id}>
-                  <td title={e.id}>{e.host}</td>
-                  <td class="num">{e.pid}</td>
-                  <td class="num">{e.threads}</td>
-                  <td class="num">{formatCount(e.inFlight)}</td>
-                  <td class="num">{formatRate(e.jobsPerSec)}</td>
-                  <td title={new Date(e.startedAt).toISOString()}>{formatTime(e.startedAt)}</td>
-                  <td>{formatAgo(Math.min(e.seenAt, now.value), now.value)}</td>
+                  <td class="wide" title={e.id}>
+                    {e.host}
+                  </td>
+                  <td class="num" data-label="PID">
+                    {e.pid}
+                  </td>
+                  <td class="num" data-label="Threads">
+                    {e.threads}
+                  </td>
+                  <td class="num" data-label="In flight">
+                    {formatCount(e.inFlight)}
+                  </td>
+                  <td class="num" data-label="Jobs/s">
+                    {formatRate(e.jobsPerSec)}
+                  </td>
+                  <td data-label="Started">
+                    <Time ms={e.startedAt} />
+                  </td>
+                  <td data-label="Last seen" title={fullTime(e.seenAt)}>
+                    {formatAgo(Math.min(e.seenAt, now.value), now.value)}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,4 +1,5 @@
-import { adminButton, jobs, queue } from '../model';
+import { jobs, queue } from '../model';
+import { AdminButton } from './AdminButton';
 
 function summary(ids: string[]): string {
   if (ids.length === 0) return 'No job added.';
@@ -79,13 +80,9 @@ export function EnqueueForm() {
         </label>
         {!request.ok && <p class="error-text">{request.error}</p>}
         <div class="row-actions">
-          <button
-            type="submit"
-            class="button primary"
-            {...adminButton(!request.ok || jobs.enqueueBusy.value)}
-          >
+          <AdminButton type="submit" class="button primary" disabled={!request.ok || jobs.enqueueBusy.value}>
             {request.ok ? `Enqueue ${request.count} job${request.count === 1 ? '' : 's'}` : 'Enqueue'}
-          </button>
+          </AdminButton>
           {last && (
             <span class="muted" data-testid="enqueued">
               {summary(last)}

@@ -1,5 +1,5 @@
-import { formatTime } from '../format';
 import type { ErrorEntry } from '../types';
+import { Time } from './Time';
 
 /** One entry per failed attempt, newest first: reason, name and message, time, and the stack. */
 export function ErrorList({ errors }: { errors: ErrorEntry[] }) {
@@ -15,7 +15,7 @@ export function ErrorList({ errors }: { errors: ErrorEntry[] }) {
               <strong>{e.name}</strong>: {e.message}
             </span>
             <span class="muted nowrap">
-              #{attempt} · {formatTime(e.at)}
+              #{attempt} · <Time ms={e.at} />
             </span>
           </div>
           {e.stack && <pre class="code stack">{e.stack}</pre>}

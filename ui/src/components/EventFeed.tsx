@@ -1,6 +1,7 @@
 import '../views.css';
-import { formatTime } from '../format';
-import { adminButton, feed, queue } from '../model';
+import { feed, queue } from '../model';
+import { AdminButton } from './AdminButton';
+import { Time } from './Time';
 
 const SHOWN_IDS = 12;
 
@@ -39,9 +40,9 @@ export function EventFeed() {
             No events yet. A queue records events only while its event stream is on (it costs a stream write
             per script call).
           </p>
-          <button type="button" class="button" {...adminButton()} onClick={() => feed.turnOn(name)}>
+          <AdminButton class="button" onClick={() => feed.turnOn(name)}>
             Turn events on
-          </button>
+          </AdminButton>
         </div>
       )}
       {shown.length > 0 && (
@@ -63,7 +64,9 @@ export function EventFeed() {
         >
           {shown.map((event) => (
             <li key={event.id} data-testid="feed-event">
-              <span class="muted nowrap">{formatTime(event.at)}</span>
+              <span class="muted nowrap">
+                <Time ms={event.at} />
+              </span>
               <span class={`event-type event-${event.type}`}>{event.type}</span>
               <span class="ids" title={event.jobIds.join(', ')}>
                 {idsText(event.jobIds)}

@@ -1,16 +1,36 @@
-import { formatTime, prettyJson } from '../format';
+import { prettyJson } from '../format';
 import { jobs, queue } from '../model';
 import type { Job } from '../types';
 import { ErrorList } from './ErrorList';
+import { Time } from './Time';
 
 const UNTIL_LABEL: Record<Job['state'], string> = {
   waiting: '',
   active: 'Lease until',
   delayed: 'Due at',
   dead: 'Dead since',
+  completed: '',
 };
 
-function JobCard({ job }: { job: Job }) {
+/** Level 3 is the default: the API names a job's priority only when it was given another. */
+const DEFAULT_PRIORITY = 3;
+
+function Result({ result }: { result: jobs.ResultView }) {
+  if ('value' in result) {
+    return (
+      <pre class="code" data-testid="job-result">
+        {prettyJson(result.value)}
+      </pre>
+    );
+  }
+  return (
+    <p class="muted" data-testid="job-no-result">
+      {'notKept' in result ? `Not kept: ${result.notKept}` : result.none}
+    </p>
+  );
+}
+
+function JobCard({ job, result }: { job: Job; result: jobs.ResultView | undefined }) {
   return (
     <div class="job" data-testid="job">
       <dl class="facts">
@@ -25,6 +45,10 @@ function JobCard({ job }: { job: Job }) {
           </dd>
         </div>
         <div>
+          <dt>Priority</dt>
+          <dd data-testid="job-priority">{job.priority ?? `${DEFAULT_PRIORITY} (default)`}</dd>
+        </div>
+        <div>
           <dt>Attempts</dt>
           <dd>
             {job.attempts} ({job.deliveries} deliver{job.deliveries === 1 ? 'y' : 'ies'})
@@ -32,15 +56,41 @@ function JobCard({ job }: { job: Job }) {
         </div>
         <div>
           <dt>Enqueued</dt>
-          <dd>{formatTime(job.enqueuedAt)}</dd>
+          <dd>
+            <Time ms={job.enqueuedAt} />
+          </dd>
         </div>
         {job.until !== undefined && UNTIL_LABEL[job.state] && (
           <div>
             <dt>{UNTIL_LABEL[job.state]}</dt>
-            <dd>{formatTime(job.until)}</dd>
+            <dd>
+              <Time ms={job.until} />
+            </dd>
+          </div>
+        )}
+        {job.finishedAt !== undefined && (
+          <div>
+            <dt>Finished</dt>
+            <dd data-testid="job-finished">
+              <Time ms={job.finishedAt} />
+            </dd>
           </div>
         )}
       </dl>
+      {job.progress !== undefined && (
+        <>
+          <h3>Progress</h3>
+          <pre class="code" data-testid="job-progress">
+            {prettyJson(job.progress)}
+          </pre>
+        </>
+      )}
+      {result && (
+        <>
+          <h3>Result</h3>
+          <Result result={result} />
+        </>
+      )}
       <h3>Payload</h3>
       <pre class="code">
         {job.raw !== undefined && job.payload === undefined ? job.raw : prettyJson(job.payload)}
@@ -84,8 +134,12 @@ export function JobLookup() {
         </button>
       </form>
       {result.status === 'loading' && <p class="muted">Looking up {result.id}…</p>}
-      {result.status === 'missing' && <p class="muted">{result.message}</p>}
-      {result.status === 'found' && <JobCard job={result.job} />}
+      {result.status === 'missing' && (
+        <p class="muted" data-testid="job-missing">
+          {result.message}
+        </p>
+      )}
+      {result.status === 'found' && <JobCard job={result.job} result={result.result} />}
     </section>
   );
 }

@@ -1,9 +1,12 @@
 import '../views.css';
 import type { ListedJob, ListedState } from '../api-views';
-import { formatCount, formatDuration, formatTime, prettyJson } from '../format';
-import { adminButton, browse, now, queue } from '../model';
+import { formatCount, formatDuration, prettyJson } from '../format';
+import { browse, now, queue } from '../model';
+import { AdminButton } from './AdminButton';
+import { Time } from './Time';
 
 const TITLES: Record<ListedState, string> = { active: 'Running', delayed: 'Delayed', completed: 'Completed' };
+const WHEN: Record<ListedState, string> = { active: 'Lease until', delayed: 'Due', completed: 'Finished' };
 
 function payloadText(job: ListedJob): string {
   const text = job.raw ?? prettyJson(job.payload).replace(/\s+/g, ' ');
@@ -11,7 +14,7 @@ function payloadText(job: ListedJob): string {
 }
 
 function When({ job, state }: { job: ListedJob; state: ListedState }) {
-  if (state === 'completed') return <>{formatTime(job.finishedAt)}</>;
+  if (state === 'completed') return <Time ms={job.finishedAt} />;
   if (job.until === undefined) return <>–</>;
   const left = job.until - now.value;
   const label =
@@ -21,8 +24,8 @@ function When({ job, state }: { job: ListedJob; state: ListedState }) {
         : 'due now'
       : `lease ${formatDuration(left)}`;
   return (
-    <span title={new Date(job.until).toISOString()}>
-      {formatTime(job.until)} <span class="muted">{label}</span>
+    <span>
+      <Time ms={job.until} /> <span class="muted">{label}</span>
     </span>
   );
 }
@@ -32,13 +35,15 @@ function Row({ job, state, queueName }: { job: ListedJob; state: ListedState; qu
   return (
     <tr data-testid="job-row">
       <td class="mono">{job.id}</td>
-      <td class="clip mono">{payloadText(job)}</td>
-      <td class="num">{job.attempts}</td>
-      <td class="nowrap">
+      <td class="clip wide mono">{payloadText(job)}</td>
+      <td class="num" data-label="Attempts">
+        {job.attempts}
+      </td>
+      <td class="nowrap" data-label={WHEN[state]}>
         <When job={job} state={state} />
       </td>
       {state === 'active' && (
-        <td class="nowrap" data-testid="holder" title={holder?.engine}>
+        <td class="nowrap" data-label="Engine" data-testid="holder" title={holder?.engine}>
           {holder
             ? `${holder.host ?? holder.engine}${holder.pid === undefined ? '' : ` · pid ${holder.pid}`}`
             : '–'}
@@ -46,14 +51,9 @@ function Row({ job, state, queueName }: { job: ListedJob; state: ListedState; qu
       )}
       {state === 'delayed' && (
         <td>
-          <button
-            type="button"
-            class="button small"
-            {...adminButton()}
-            onClick={() => browse.runNow(queueName, job.id)}
-          >
+          <AdminButton class="button small" onClick={() => browse.runNow(queueName, job.id)}>
             Run now
-          </button>
+          </AdminButton>
         </td>
       )}
     </tr>
@@ -140,13 +140,13 @@ export function JobPages() {
       )}
       {rows.length > 0 && (
         <div class="table-wrap">
-          <table class="table" data-testid="job-pages">
+          <table class="table cards" data-testid="job-pages">
             <thead>
               <tr>
                 <th>Job</th>
                 <th>Payload</th>
                 <th class="num">Attempts</th>
-                <th>{state === 'completed' ? 'Finished' : state === 'delayed' ? 'Due' : 'Lease until'}</th>
+                <th>{WHEN[state]}</th>
                 {state === 'active' && <th>Engine</th>}
                 {state === 'delayed' && (
                   <th>

@@ -1,7 +1,9 @@
 import '../views.css';
 import type { Schedule } from '../api-views';
-import { formatDuration, formatTime } from '../format';
-import { adminButton, now, queue, schedules } from '../model';
+import { formatDuration } from '../format';
+import { now, queue, schedules } from '../model';
+import { AdminButton } from './AdminButton';
+import { Time } from './Time';
 
 function specText(spec: Schedule['spec']): string {
   if (spec.cron !== undefined) return spec.cron;
@@ -15,20 +17,20 @@ function ScheduleRow({ item, queueName }: { item: Schedule; queueName: string })
     <tr data-testid="schedule-row">
       <td class="mono">{item.name}</td>
       <td class="mono">{specText(item.spec)}</td>
-      <td>{item.spec.cron !== undefined ? (item.spec.tz ?? 'UTC') : '–'}</td>
-      <td class="nowrap" title={new Date(item.next).toISOString()}>
-        {formatTime(item.next)} <span class="muted">{inMs > 0 ? `in ${formatDuration(inMs)}` : 'due'}</span>
+      <td data-label="Time zone">{item.spec.cron !== undefined ? (item.spec.tz ?? 'UTC') : '–'}</td>
+      <td class="nowrap" data-label="Next fire">
+        <Time ms={item.next} /> <span class="muted">{inMs > 0 ? `in ${formatDuration(inMs)}` : 'due'}</span>
       </td>
-      <td class="nowrap">{item.lastFired === undefined ? 'never' : formatTime(item.lastFired)}</td>
+      <td class="nowrap" data-label="Last fire">
+        {item.lastFired === undefined ? 'never' : <Time ms={item.lastFired} />}
+      </td>
       <td>
-        <button
-          type="button"
+        <AdminButton
           class="button small danger-outline"
-          {...adminButton()}
           onClick={() => schedules.remove(queueName, item.name)}
         >
           Remove
-        </button>
+        </AdminButton>
       </td>
     </tr>
   );
@@ -54,7 +56,7 @@ export function Schedules() {
       )}
       {list && list.length > 0 && (
         <div class="table-wrap">
-          <table class="table" data-testid="schedules">
+          <table class="table cards" data-testid="schedules">
             <thead>
               <tr>
                 <th>Name</th>

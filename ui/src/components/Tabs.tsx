@@ -1,4 +1,5 @@
-import { adminButton, counts, pauseBusy, paused, queue, setPaused, show, type View, view } from '../model';
+import { counts, pauseBusy, paused, queue, setPaused, show, type View, view } from '../model';
+import { AdminButton } from './AdminButton';
 
 const LABELS: Record<View, string> = {
   overview: 'Overview',
@@ -21,14 +22,13 @@ function PauseControl() {
           Paused
         </span>
       )}
-      <button
-        type="button"
+      <AdminButton
         class={isPaused ? 'button primary' : 'button'}
-        {...adminButton(pauseBusy.value)}
+        disabled={pauseBusy.value}
         onClick={() => setPaused(name, !isPaused)}
       >
         {isPaused ? 'Resume' : 'Pause'}
-      </button>
+      </AdminButton>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { effect } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { formatRate, formatTime } from '../format';
+import { formatCompact, formatRate, formatTime } from '../format';
 import { points, rate } from '../model';
 import { toColumns, visibleRange } from '../series';
 
@@ -21,7 +21,39 @@ function heightFor(width: number): number {
   return width < 560 ? 180 : 240;
 }
 
-function options(width: number): uPlot.Options {
+const rateLabel = (v: number) => `${formatCompact(v)}/s`;
+
+/** Room for the longest label (about 7 px a character at the axis font) beside the ticks. */
+function axisWidth(labels: readonly string[] | null): number {
+  const longest = Math.max(3, ...(labels ?? []).map((l) => l.length));
+  return Math.ceil(longest * 7) + 16;
+}
+
+/** The newest value of a series, for the legend while the pointer is not on the chart. */
+function latest(u: uPlot, series: number): number | null {
+  const column = u.data[series] ?? [];
+  for (let i = column.length - 1; i >= 0; i--) {
+    const v = column[i];
+    if (v !== null && v !== undefined) return v;
+  }
+  return null;
+}
+
+/** A legend value: the hovered point's, else the newest (a bare "–" says nothing). */
+function legendValue(format: (v: number) => string): uPlot.Series['value'] {
+  return (u, v, series, idx) => {
+    const shown = idx === null ? latest(u, series) : v;
+    return shown === null ? '–' : format(shown);
+  };
+}
+
+/** The drawn tick labels, kept for the chart's accessible description. */
+export interface Ticks {
+  x: string[];
+  y: string[];
+}
+
+function options(width: number, onTicks: (axis: keyof Ticks, labels: string[]) => void): uPlot.Options {
   return {
     width,
     height: heightFor(width),
@@ -40,32 +72,42 @@ function options(width: number): uPlot.Options {
         stroke: '#5b6574',
         grid: { stroke: '#eceff3' },
         ticks: { stroke: '#dde1e6' },
-        values: (_u, seconds, _axis, _space, increment) => seconds.map((t) => clock(t, increment < 60)),
+        // "14:05:30" is about 50 px wide: ticks 60 px apart leave several even at phone width.
+        space: 60,
+        values: (_u, seconds, _axis, _space, increment) => {
+          const labels = seconds.map((t) => clock(t, increment < 60));
+          onTicks('x', labels);
+          return labels;
+        },
       },
       {
         stroke: '#5b6574',
         grid: { stroke: '#eceff3' },
         ticks: { stroke: '#dde1e6' },
-        size: 52,
-        values: (_u, values) => values.map((v) => `${formatRate(v)}/s`),
+        size: (_u, labels) => axisWidth(labels),
+        values: (_u, values) => {
+          const labels = values.map(rateLabel);
+          onTicks('y', labels);
+          return labels;
+        },
       },
     ],
     series: [
-      { label: 'Time', value: (_u, v) => (v === null ? '–' : formatTime(v * 1000)) },
+      { label: 'Time', value: legendValue((t) => formatTime(t * 1000)) },
       {
         label: 'Completed',
         stroke: COMPLETED,
         fill: 'rgba(47, 158, 68, 0.10)',
         width: 1.5,
         points: { show: false },
-        value: (_u, v) => (v === null ? '–' : `${formatRate(v)}/s`),
+        value: legendValue((v) => `${formatRate(v)}/s`),
       },
       {
         label: 'Failed',
         stroke: FAILED,
         width: 1.5,
         points: { show: false },
-        value: (_u, v) => (v === null ? '–' : `${formatRate(v)}/s`),
+        value: legendValue((v) => `${formatRate(v)}/s`),
       },
     ],
   };
@@ -73,11 +115,14 @@ function options(width: number): uPlot.Options {
 
 export function ThroughputChart() {
   const host = useRef<HTMLDivElement>(null);
+  const [ticks, setTicks] = useState<Ticks>({ x: [], y: [] });
 
   useEffect(() => {
     const el = host.current;
     if (!el) return;
-    const plot = new uPlot(options(el.clientWidth), toColumns(points.peek()), el);
+    const onTicks = (axis: keyof Ticks, labels: string[]) =>
+      setTicks((shown) => (shown[axis].join() === labels.join() ? shown : { ...shown, [axis]: labels }));
+    const plot = new uPlot(options(el.clientWidth, onTicks), toColumns(points.peek()), el);
     const stopData = effect(() => plot.setData(toColumns(points.value)));
     const observer = new ResizeObserver(() => {
       const width = el.clientWidth;
@@ -107,7 +152,13 @@ export function ThroughputChart() {
         )}
       </div>
       <div class="chart-box">
-        <div ref={host} class="chart" />
+        <div
+          ref={host}
+          class="chart"
+          role="img"
+          data-testid="throughput-chart"
+          aria-label={`Completed and failed jobs per second. Vertical axis: ${ticks.y.join(', ')}. Horizontal axis: ${ticks.x.join(', ')}.`}
+        />
         {empty && <p class="chart-empty muted">No throughput recorded yet</p>}
       </div>
     </section>

@@ -1,6 +1,7 @@
 // The access token: kept in sessionStorage (gone when the tab closes), sent as a Bearer header.
 import { batch, computed, signal } from '@preact/signals';
 import { ApiError, createClient } from '../api';
+import type { Access } from '../types';
 
 const STORAGE_KEY = 'sluice.token';
 
@@ -55,4 +56,19 @@ export const client = createClient({
 
 export function isForbidden(error: unknown): boolean {
   return error instanceof ApiError && error.status === 403;
+}
+
+/** What the token may do, as the server says; null until it has (then nothing is disabled). */
+export const access = signal<Access | null>(null);
+
+/** Why the admin actions are disabled (their hover text), or null while they are allowed. */
+export const adminBlocked = computed(() => (access.value === 'read' ? 'needs an admin token' : null));
+
+/** Asks the server what the token may do; an older server without the route leaves it unknown. */
+export async function loadAccess(): Promise<void> {
+  try {
+    access.value = (await client.whoami()).access;
+  } catch {
+    access.value = null;
+  }
 }

@@ -1,14 +1,16 @@
 // The monitor's state: one model of signals, computed values and actions (the files beside this
-// one), wired here by effects that own the lifecycles: the list of queues (reloaded when the token
-// changes, and every 30 s), the stream of the selected queue, the engine poll (overview only) and
-// the dead-letter page (dead-letter view only, reloaded when the filter, the page, the dead count
-// or our own changes move), and the dead-letter groups (groups view only, reloaded likewise).
+// one), wired here by effects that own the lifecycles: Redis's health, the list of queues (reloaded
+// every 30 s) and the stream of the selected queue (both started again when the token changes or
+// Redis is back), the engine poll (overview only) and the dead-letter page (dead-letter view only,
+// reloaded when the filter, the page, the dead count or our own changes move), and the dead-letter
+// groups (groups view only, reloaded likewise).
 import { effect } from '@preact/signals';
-import { locked, token } from './auth';
+import { loadAccess, locked, token } from './auth';
 import * as browse from './browse';
 import * as dead from './dead';
 import * as feed from './feed';
 import * as groups from './groups';
+import { followHealth, recovered } from './health';
 import { deadCount, followQueue, pollEngines, tickClock } from './live';
 import { every } from './poll';
 import * as pressure from './pressure';
@@ -21,6 +23,7 @@ export * as browse from './browse';
 export * as dead from './dead';
 export * as feed from './feed';
 export * as groups from './groups';
+export * from './health';
 export * as jobs from './jobs';
 export * from './live';
 export * from './notices';
@@ -35,18 +38,23 @@ export function startModel(): () => void {
   const stops = [
     syncHash(),
     tickClock(),
+    followHealth(),
     effect(() => {
       const next = hash.value;
       if (location.hash !== next) history.replaceState(null, '', next);
     }),
     effect(() => {
       token.value;
+      recovered.value;
+      if (locked.value) return;
+      void loadAccess();
       // Reloaded now and then: queues first used in the Redis since the page opened join the list.
-      return locked.value ? undefined : every(QUEUE_LIST_MS, loadQueues);
+      return every(QUEUE_LIST_MS, loadQueues);
     }),
     effect(() => {
       const name = queue.value;
       token.value;
+      recovered.value;
       if (name === null || locked.value) return;
       return followQueue(name);
     }),

@@ -2,32 +2,42 @@
 import { computed, signal } from '@preact/signals';
 import { ApiError } from '../api';
 import { parseJson } from '../format';
-import type { Job, JobOptions } from '../types';
+import type { Job, JobOptions, JobResult } from '../types';
 import { client } from './auth';
 import { attempt, notify } from './notices';
 
 export const lookupId = signal('');
+/** A completed job's result: kept, not kept (too large…), or none kept (the API's words). */
+export type ResultView = JobResult | { none: string };
 export type Lookup =
   | { status: 'idle' }
   | { status: 'loading'; id: string }
-  | { status: 'found'; job: Job }
+  | { status: 'found'; job: Job; result?: ResultView }
   | { status: 'missing'; id: string; message: string };
 export const lookup = signal<Lookup>({ status: 'idle' });
+
+async function resultOf(queue: string, id: string): Promise<ResultView> {
+  try {
+    return await client.result(queue, id);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'JOB_NOT_FOUND') return { none: error.message };
+    throw error;
+  }
+}
 
 export async function findJob(queue: string): Promise<void> {
   const id = lookupId.value.trim();
   if (!id) return;
   lookup.value = { status: 'loading', id };
   try {
-    lookup.value = { status: 'found', job: await client.job(queue, id) };
+    const job = await client.job(queue, id);
+    lookup.value =
+      job.state === 'completed'
+        ? { status: 'found', job, result: await resultOf(queue, id) }
+        : { status: 'found', job };
   } catch (error) {
-    const message =
-      error instanceof ApiError && error.code === 'JOB_NOT_FOUND'
-        ? `No job ${id} in ${queue}: it never existed, or it completed (completed jobs are not kept).`
-        : error instanceof Error
-          ? error.message
-          : String(error);
-    lookup.value = { status: 'missing', id, message };
+    // The API's 404 says why (it knows whether retention keeps completed jobs): shown as it is.
+    lookup.value = { status: 'missing', id, message: error instanceof Error ? error.message : String(error) };
   }
 }
 

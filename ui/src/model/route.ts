@@ -46,12 +46,6 @@ export const readOnlyReason = computed(() => {
     : null;
 });
 
-/** An admin button's disabled state and hover text: off on a read-only queue, saying why. */
-export function adminButton(busy = false): { disabled: boolean; title: string | undefined } {
-  const reason = readOnlyReason.value;
-  return { disabled: busy || reason !== null, title: reason ?? undefined };
-}
-
 export function show(next: View): void {
   view.value = next;
 }
