@@ -107,12 +107,13 @@ async function axisLabels(chart: Locator): Promise<{ y: string[]; x: string[] }>
   return { y: list('Vertical'), x: list('Horizontal') };
 }
 
-/** Whether the throughput chart's canvas has ink in its leftmost 2 px columns (a label cut at the edge). */
-async function inkAtLeftEdge(page: Page): Promise<boolean> {
+/** Whether a chart's canvas has ink in its outer 2 px columns on `side` (a label cut at the edge). */
+async function inkAtEdge(page: Page, chart: string, side: 'left' | 'right'): Promise<boolean> {
   // A string: the tests are compiled without the DOM's types.
   return (await page.evaluate(`(() => {
-    const canvas = document.querySelector('[data-testid="throughput-chart"] canvas');
-    const { data } = canvas.getContext('2d').getImageData(0, 0, 2, canvas.height);
+    const canvas = document.querySelector('[data-testid="${chart}"] canvas');
+    const x = ${side === 'left' ? '0' : 'canvas.width - 2'};
+    const { data } = canvas.getContext('2d').getImageData(x, 0, 2, canvas.height);
     return data.some((value, i) => i % 4 === 3 && value > 0);
   })()`)) as boolean;
 }
@@ -183,7 +184,16 @@ describe('operator monitor: the defects an operator found', () => {
         y.every((label) => /^\d/.test(label)),
         `y labels ${y.join(' ')}`,
       ).toBe(true);
-      expect(await inkAtLeftEdge(page), 'a y label is cut at the left edge').toBe(false);
+      expect(await inkAtEdge(page, 'throughput-chart', 'left'), 'a y label is cut at the left edge').toBe(
+        false,
+      );
+      // The latency chart's two y axes (wait left, run right) label 0.50 ms and the like.
+      for (const side of ['left', 'right'] as const) {
+        expect(
+          await inkAtEdge(page, 'latency-chart', side),
+          `a latency label is cut at the ${side} edge`,
+        ).toBe(false);
+      }
       expect(x.length, `x labels at ${viewport.width} px: ${x.join(' ')}`).toBeGreaterThanOrEqual(3);
       await page.mouse.move(0, 0);
       const legend = (await page.locator('.u-legend').textContent()) ?? '';

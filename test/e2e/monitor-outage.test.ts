@@ -61,6 +61,8 @@ describe('operator monitor: Redis outage', () => {
     since.setHours(Number(hh), Number(mm), Number(ss), 0);
     expect(Math.abs(since.getTime() - killedAt), 'the time the outage began').toBeLessThan(5000);
     expect(await banner.locator('time').getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // The stream to the API stays open, but the header must not call the figures live.
+    expect(await page.getByTestId('stream-status').textContent()).toBe('Redis down');
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'outage-1280.png'), fullPage: true });
     await page.setViewportSize(PHONE);
     await page.waitForTimeout(250);

@@ -8,6 +8,7 @@ import {
   queues,
   readOnlyReason,
   reconnectAt,
+  redisDownSince,
   selectQueue,
   streamError,
   streamStatus,
@@ -55,6 +56,10 @@ function StreamBadge() {
   if (locked.value) {
     text = 'token needed';
     tone = 'warn';
+  } else if (redisDownSince.value !== null) {
+    // The stream to the API may stay open, but nothing on it is current: the banner says why.
+    text = 'Redis down';
+    tone = 'bad';
   } else if (streamStatus.value === 'live') {
     text = 'live';
     tone = 'ok';

@@ -3,6 +3,7 @@ import { effect } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { LatencyReply, Percentiles } from '../api-views';
+import { axisWidth } from '../chart-axis';
 import { formatCount, formatTime } from '../format';
 import { pressure } from '../model';
 
@@ -72,7 +73,7 @@ function axis(scale: 'wait' | 'run', side: 1 | 3, stroke: string): uPlot.Axis {
     stroke,
     grid: { show: side === 3, stroke: '#eceff3' },
     ticks: { stroke: '#dde1e6' },
-    size: 58,
+    size: (_u, labels) => axisWidth(labels),
     values: (_u, values) => values.map((v) => formatMs(v)),
   };
 }
@@ -171,7 +172,7 @@ export function LatencyChart() {
         <p class="error-text">Cannot read the latency: {pressure.latencyError.value}</p>
       )}
       <div class="chart-box">
-        <div ref={host} class="chart" />
+        <div ref={host} class="chart" data-testid="latency-chart" />
         {(reply === null || empty) && (
           <p class="chart-empty muted" data-testid="latency-empty">
             {reply === null

@@ -1,6 +1,7 @@
 import { effect } from '@preact/signals';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
+import { axisWidth } from '../chart-axis';
 import { formatCompact, formatRate, formatTime } from '../format';
 import { points, rate } from '../model';
 import { toColumns, visibleRange } from '../series';
@@ -22,12 +23,6 @@ function heightFor(width: number): number {
 }
 
 const rateLabel = (v: number) => `${formatCompact(v)}/s`;
-
-/** Room for the longest label (about 7 px a character at the axis font) beside the ticks. */
-function axisWidth(labels: readonly string[] | null): number {
-  const longest = Math.max(3, ...(labels ?? []).map((l) => l.length));
-  return Math.ceil(longest * 7) + 16;
-}
 
 /** The newest value of a series, for the legend while the pointer is not on the chart. */
 function latest(u: uPlot, series: number): number | null {
