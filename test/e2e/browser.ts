@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterEach, beforeAll } from 'vitest';
 import { CHROMIUM } from '../../scripts/chromium.mjs';
 
 /** Where the tests save their screenshots (outside the repository). */
@@ -11,6 +12,23 @@ export const SCREENSHOT_DIR = join(tmpdir(), 'sluice-monitor-screenshots');
 
 export const LAPTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
+
+/**
+ * The hooks every monitor test file shares. Before the file's tests, Chromium is started once, so
+ * a Chromium that cannot start is one failure before any queue is opened. After each test, what
+ * it registered is closed, last first, also when it threw half-way; vitest runs after-hooks
+ * last-registered first, so this runs before the leak guard looks. Returns the register.
+ */
+export function closeAfterEachTest(): (close: () => Promise<unknown>) => void {
+  const closers: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    await (await launchChromium()).close();
+  });
+  afterEach(async () => {
+    for (let close = closers.pop(); close !== undefined; close = closers.pop()) await close();
+  });
+  return (close) => closers.push(close);
+}
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {

@@ -4,7 +4,7 @@
 // A browser per test: the leak guard fails a test that leaves a child process running.
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startApiServer } from '../../dist/api/server.js';
 import type { Queue } from '../../dist/index.js';
 import { deadGroupKey, queueKeys } from '../../dist/redis/keys.js';
@@ -18,6 +18,7 @@ import {
   waitFor,
 } from '../helpers/index.js';
 import {
+  closeAfterEachTest,
   horizontalOverflow,
   LAPTOP,
   launchChromium,
@@ -31,14 +32,7 @@ const ADMIN = 'admin-token-0123456789';
 const READ = 'read-token-0123456789';
 const NEEDS_ADMIN = 'needs an admin token';
 
-beforeAll(async () => {
-  await (await launchChromium()).close();
-});
-
-const closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (let close = closers.pop(); close !== undefined; close = closers.pop()) await close();
-});
+const closeAfterTest = closeAfterEachTest();
 
 interface World {
   name: string;
@@ -51,9 +45,9 @@ interface World {
 async function world(label: string, handler: string): Promise<World> {
   const name = queueName(label);
   const queue = openQueue(name);
-  closers.push(() => queue.close());
+  closeAfterTest(() => queue.close());
   const engine = await startEngine({ queue: name, handler: handlerPath(handler) });
-  closers.push(() => engine.stop());
+  closeAfterTest(() => engine.stop());
   const api = await startApiServer({
     host: '127.0.0.1',
     port: 0,
@@ -62,9 +56,9 @@ async function world(label: string, handler: string): Promise<World> {
     tokens: { read: READ, admin: ADMIN },
     logger: silent,
   });
-  closers.push(() => api.close());
+  closeAfterTest(() => api.close());
   const browser = await launchChromium();
-  closers.push(() => browser.close());
+  closeAfterTest(() => browser.close());
   return { name, queue, url: api.url, browser };
 }
 

@@ -2,12 +2,13 @@
 // the shared one) is killed, the monitor says since when Redis is unreachable, and once the server
 // is back on the same port the monitor recovers by itself, without a reload.
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startApiServer } from '../../dist/api/server.js';
 import { Queue } from '../../dist/index.js';
 import { queueName, silent } from '../helpers/index.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import {
+  closeAfterEachTest,
   horizontalOverflow,
   LAPTOP,
   launchChromium,
@@ -17,19 +18,12 @@ import {
   shownCount,
 } from './browser.js';
 
-beforeAll(async () => {
-  await (await launchChromium()).close();
-});
-
-const closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (let close = closers.pop(); close !== undefined; close = closers.pop()) await close();
-});
+const closeAfterTest = closeAfterEachTest();
 
 describe('operator monitor: Redis outage', () => {
   it('says "Redis unreachable since <time>" while Redis is down and recovers by itself once it is back', async () => {
     const server = await startRedisServer();
-    closers.push(() => server.stop());
+    closeAfterTest(() => server.stop());
     const name = queueName('monitor-outage');
     // Closed before the outage: only the API's connections live through it.
     const queue = new Queue(name, { connection: server.url });
@@ -42,9 +36,9 @@ describe('operator monitor: Redis outage', () => {
       connection: server.url,
       logger: silent,
     });
-    closers.push(() => api.close());
+    closeAfterTest(() => api.close());
     const browser = await launchChromium();
-    closers.push(() => browser.close());
+    closeAfterTest(() => browser.close());
     const { page, errors, outside } = await openMonitor(browser, api.url);
     await page.getByTestId('stream-status').getByText('live').waitFor();
     await expect.poll(() => shownCount(page, 'waiting')).toBe(2);

@@ -3,7 +3,7 @@
 // it, shows its counts and dead letters, and keeps every admin button of B disabled, saying why.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startApiServer } from '../../dist/api/server.js';
 import { makeDead } from '../api/support.js';
 import {
@@ -16,6 +16,7 @@ import {
   waitFor,
 } from '../helpers/index.js';
 import {
+  closeAfterEachTest,
   horizontalOverflow,
   LAPTOP,
   launchChromium,
@@ -25,14 +26,7 @@ import {
   shownCount,
 } from './browser.js';
 
-beforeAll(async () => {
-  await (await launchChromium()).close();
-});
-
-const closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (let close = closers.pop(); close !== undefined; close = closers.pop()) await close();
-});
+const closeAfterTest = closeAfterEachTest();
 
 /** A view's tab (its name may be followed by a count). */
 async function tab(page: Page, name: string): Promise<void> {
@@ -56,15 +50,15 @@ describe('operator monitor: other queues of the Redis, and the Redis panel', () 
   it('switches to a queue discovered in Redis, shows its counts, and disables its admin buttons with the reason', async () => {
     const served = queueName('mon-served');
     const other = openQueue(queueName('mon-other'));
-    closers.push(() => other.close());
+    closeAfterTest(() => other.close());
     await makeDead(other, [{ message: 'card declined' }]);
     await other.addBulk([{ payload: 1 }, { payload: 2 }, { payload: 3 }]);
     const engine = await startEngine({ queue: served, handler: handlerPath('noop'), logger: silent });
-    closers.push(() => engine.stop());
+    closeAfterTest(() => engine.stop());
     const api = await startApiServer({ queues: [served], connection: redisUrl(), logger: silent });
-    closers.push(() => api.close());
+    closeAfterTest(() => api.close());
     const browser = await launchChromium();
-    closers.push(() => browser.close());
+    closeAfterTest(() => browser.close());
     const { page, outside, errors } = await openMonitor(browser, `${api.url}/`);
 
     // the served queue first: writable, its Redis panel filled in

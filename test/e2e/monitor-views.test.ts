@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startApiServer } from '../../dist/api/server.js';
 import {
   handlerPath,
@@ -16,6 +16,7 @@ import {
   waitFor,
 } from '../helpers/index.js';
 import {
+  closeAfterEachTest,
   horizontalOverflow,
   LAPTOP,
   launchChromium,
@@ -28,15 +29,7 @@ import {
 const ADMIN = 'admin-token-0123456789';
 const READ = 'read-token-0123456789';
 
-beforeAll(async () => {
-  // A Chromium that cannot start is one failure, before any queue is opened.
-  await (await launchChromium()).close();
-});
-
-const closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (let close = closers.pop(); close !== undefined; close = closers.pop()) await close();
-});
+const closeAfterTest = closeAfterEachTest();
 
 async function tab(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: true }).click();
@@ -71,7 +64,7 @@ describe('operator monitor: schedules, job pages, events, latency, levels', () =
   it('shows each view live, and removes a schedule and runs a delayed job now with the admin token', async () => {
     const name = queueName('monitor-views');
     const queue = openQueue(name);
-    closers.push(() => queue.close());
+    closeAfterTest(() => queue.close());
     await queue.setEvents(true);
     await queue.setRateLimit({ max: 1000, duration: 60_000 });
     await queue.setRetention({ completed: { count: 100 } });
@@ -89,7 +82,7 @@ describe('operator monitor: schedules, job pages, events, latency, levels', () =
       { payload: { ms: 40 }, opts: { priority: 5 } },
     ]);
     const engine = await startEngine({ queue: name, handler: handlerPath('slow'), threadBatch: 1 });
-    closers.push(() => engine.stop());
+    closeAfterTest(() => engine.stop());
     const api = await startApiServer({
       host: '127.0.0.1',
       port: 0,
@@ -99,9 +92,9 @@ describe('operator monitor: schedules, job pages, events, latency, levels', () =
       logger: silent,
       metrics: [engine.metrics.registry],
     });
-    closers.push(() => api.close());
+    closeAfterTest(() => api.close());
     const browser = await launchChromium();
-    closers.push(() => browser.close());
+    closeAfterTest(() => browser.close());
     const { page, outside, errors } = await openMonitor(browser, api.url);
     await page.getByLabel('Token', { exact: true }).fill(ADMIN);
     await page.getByRole('button', { name: 'Use token' }).click();

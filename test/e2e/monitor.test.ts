@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../dist/api/server.js';
 import {
   handlerPath,
@@ -19,6 +19,7 @@ import {
   waitFor,
 } from '../helpers/index.js';
 import {
+  closeAfterEachTest,
   horizontalOverflow,
   LAPTOP,
   launchChromium,
@@ -32,29 +33,17 @@ const UI_INDEX = fileURLToPath(new URL('../../dist/ui/index.html', import.meta.u
 
 let scratch: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'sluice-monitor-'));
   if (!existsSync(UI_INDEX))
     throw new Error(`${UI_INDEX} is missing: build the monitor first (npm run build)`);
-  // Once for the file, before any test opens a queue: a Chromium that cannot start is one failure.
-  await (await launchChromium()).close();
 });
 
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Closers of what the running test opened: run after it, last first, also when it threw half-way. */
-const closers: (() => Promise<unknown>)[] = [];
-
-function closeAfterTest(close: () => Promise<unknown>): void {
-  closers.push(close);
-}
-
-// Vitest runs after-hooks last-registered first: this one closes before the leak guard's looks.
-afterEach(async () => {
-  for (let close = closers.pop(); close !== undefined; close = closers.pop()) await close();
-});
+const closeAfterTest = closeAfterEachTest();
 
 async function tab(page: Page, name: 'Overview' | 'Dead letters' | 'Groups' | 'Jobs'): Promise<void> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name }).click();
