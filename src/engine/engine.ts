@@ -108,6 +108,7 @@ export class Engine {
     const latency = metrics.latency.shared;
     const pool = new ThreadPool({
       handlerUrl,
+      queue: options.queue,
       latency,
       threads: options.threads,
       tasksPerThread: options.tasksPerThread,
@@ -117,6 +118,7 @@ export class Engine {
     });
     const quarantine = new ThreadPool({
       handlerUrl,
+      queue: options.queue,
       threads: 1,
       tasksPerThread: 1,
       concurrency: options.concurrency,
