@@ -20,6 +20,8 @@ ARGV[3] put before each generated id: '' for a queue's own keys, "<i>~" for its 
       jobId ('' = generate), due (delay in ms, or "@" and a time in ms since the epoch), "opts|payload"
   'y' as 'x', and some jobs carry a priority (the 8th field of their option header): a job due now
       goes to the list of its level (KEYS[1]:<level>; level 3, the default, is KEYS[1] itself)
+An "opts" header may end with ";traceparent[;tracestate]" (a traced add, src/tracing/carrier.ts):
+  stored as it is; the priority field ends at that ';' as it does at the '|'
 At most 1000 jobs per call (Lua unpack limit); the wrapper enforces it.
 
 Returns
@@ -94,7 +96,7 @@ else
         due = now + tonumber(due)
       end
       local level = ranked and tonumber(string.match(ARGV[i + 2],
-        '^[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|'))
+        '^[^,|;]*,[^,|;]*,[^,|;]*,[^,|;]*,[^,|;]*,[^,|;]*,[^,|;]*,([1245])[|;]'))
       if due > now then
         scores[#scores + 1] = due
         scores[#scores + 1] = id

@@ -105,6 +105,35 @@ describe('examples', () => {
     await queue.close();
   });
 
+  it('examples/tracing.js, shown in the README with its SDK setup, puts add, run and handler spans in one trace', async () => {
+    for (const file of ['tracing.js', 'tracing-setup.js']) {
+      expect(readme).toContain(readFileSync(new URL(`../examples/${file}`, import.meta.url), 'utf8'));
+    }
+    const name = queueName('tracing-example');
+    const { stdout } = await run(process.execPath, ['examples/tracing.js', name], {
+      env: { ...process.env, REDIS_URL: redisUrl() },
+    });
+    // The engine's log lines are JSON; the rest are the example's.
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('{'));
+    expect(lines.filter((line) => line === 'HELLO')).toHaveLength(1);
+    const spans = new Map(
+      lines.filter((line) => line !== 'HELLO').map((line) => [line.slice(33), line.slice(0, 32)]),
+    );
+    expect([...spans.keys()].sort()).toEqual([
+      `main send ${name}`,
+      `main settle ${name}`,
+      `thread process ${name}`,
+      'thread shout',
+    ]);
+    const trace = spans.get(`main send ${name}`);
+    expect(trace).toMatch(/^[0-9a-f]{32}$/);
+    expect(spans.get(`thread process ${name}`)).toBe(trace);
+    expect(spans.get('thread shout')).toBe(trace);
+  });
+
   it('examples/retry-handler.js, shown in the README, dead-letters at once or retries on its own schedule', async () => {
     const example = readFileSync(new URL('../examples/retry-handler.js', import.meta.url), 'utf8');
     expect(readme).toContain(example);

@@ -125,6 +125,7 @@ export class Engine {
     const latency = metrics.latency.shared;
     const pool = new ThreadPool({
       handlerUrl,
+      queue: options.queue,
       latency,
       threads: options.threads,
       tasksPerThread: options.tasksPerThread,
@@ -134,6 +135,7 @@ export class Engine {
     });
     const quarantine = new ThreadPool({
       handlerUrl,
+      queue: options.queue,
       threads: 1,
       tasksPerThread: 1,
       concurrency: options.concurrency,

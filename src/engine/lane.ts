@@ -56,7 +56,7 @@ export function startLane(keys: QueueKeys, lanes: number, shared: LaneShared): L
     redis,
     keys,
     leases,
-    { maxBatch: options.settleBatch, maxWaitMs: options.settleWaitMs },
+    { queue: options.queue, maxBatch: options.settleBatch, maxWaitMs: options.settleWaitMs },
     laneLog,
     metrics,
     {

@@ -36,6 +36,8 @@ import { listSchedules, removeSchedule, upsertSchedule } from '../redis/schedule
 import type { ReplicaWait } from '../redis/scripts.js';
 import type { QueueSnapshot } from '../redis/snapshot.js';
 import { snapshot } from '../redis/snapshot.js';
+import { sendSpan } from '../tracing/send-span.js';
+import { activeTracer } from '../tracing/tracer.js';
 import { KIB, MIB } from '../units.js';
 import { AddBatcher } from './add-batcher.js';
 import { GROUP_ID } from './fingerprint.js';
@@ -268,14 +270,15 @@ export class Queue<P = unknown> {
     return waiter;
   }
 
-  #prepare(payload: unknown, opts: JobOptions | undefined, field: string): EnqueueItem {
-    return this.#item(payload, prepareJobOptions(opts, `${field}.opts`), `${field}.payload`);
+  /** `carried`: the trace context the job carries (tracing/carrier.ts), '' when untraced. */
+  #prepare(payload: unknown, opts: JobOptions | undefined, field: string, carried = ''): EnqueueItem {
+    return this.#item(payload, prepareJobOptions(opts, `${field}.opts`), `${field}.payload`, carried);
   }
 
-  #item(payload: unknown, prepared: PreparedOptions, payloadField: string): EnqueueItem {
+  #item(payload: unknown, prepared: PreparedOptions, payloadField: string, carried: string): EnqueueItem {
     const json = encodePayload(payload, this.#maxPayloadBytes, payloadField);
     return {
-      body: recordBody(prepared.header, json),
+      body: recordBody(prepared.header, json, carried),
       due: prepared.due,
       jobId: prepared.jobId,
       ranked: prepared.stored.priority !== undefined,
@@ -318,10 +321,22 @@ export class Queue<P = unknown> {
     if (this.#closed) throw new SluiceError(ErrorCode.CLOSED, `queue ${this.name} is closed`);
   }
 
+  /** Runs `send` under a producer span when an OpenTelemetry SDK is registered, else as it is. */
+  #traced(
+    operation: 'add' | 'addBulk',
+    count: number,
+    send: (carried: string) => Promise<string[]>,
+  ): Promise<string[]> {
+    const tracer = activeTracer();
+    return tracer === undefined ? send('') : sendSpan(tracer, this.name, operation, count, send);
+  }
+
   /** Adds one job; resolves with its id once Redis has it. */
   async add(payload: P, opts?: JobOptions): Promise<string> {
     this.#open();
-    const [id] = await this.#enqueue([this.#prepare(payload, opts, 'job')]);
+    const [id] = await this.#traced('add', 1, (carried) =>
+      this.#enqueue([this.#prepare(payload, opts, 'job', carried)]),
+    );
     return id as string;
   }
 
@@ -339,13 +354,16 @@ export class Queue<P = unknown> {
     }
     if (opts.keepResult === 0)
       throw invalidOption('opts.keepResult', 'must be above 0 to wait for the result');
-    const item = this.#prepare(payload, { keepResult: WAIT_KEEP_RESULT, ...opts }, 'job');
-    // The partition is chosen before the add, so its waiter listens before the job can finish.
-    const keys = await this.#layout.partFor(item.jobId);
-    const waiter = this.#waiter(keys);
-    await waiter.ready();
-    const [id] = await this.#write(keys, [item]);
-    return (await waiter.wait(id as string, waitMs)) as R;
+    let waiter: ResultWaiter | undefined;
+    const [id] = await this.#traced('add', 1, async (carried) => {
+      const item = this.#prepare(payload, { keepResult: WAIT_KEEP_RESULT, ...opts }, 'job', carried);
+      // The partition is chosen before the add, so its waiter listens before the job can finish.
+      const keys = await this.#layout.partFor(item.jobId);
+      waiter = this.#waiter(keys);
+      await waiter.ready();
+      return this.#write(keys, [item]);
+    });
+    return (await (waiter as ResultWaiter).wait(id as string, waitMs)) as R;
   }
 
   /**
@@ -385,6 +403,12 @@ export class Queue<P = unknown> {
   async addBulk(jobs: readonly BulkJob<P>[]): Promise<string[]> {
     this.#open();
     if (!Array.isArray(jobs)) throw invalidOption('jobs', 'must be an array of { payload, opts? }');
+    if (jobs.length === 0) return [];
+    return this.#traced('addBulk', jobs.length, (carried) => this.#addBulk(jobs, carried));
+  }
+
+  /** Every job of a bulk carries the same trace context: its addBulk span's. */
+  async #addBulk(jobs: readonly BulkJob<P>[], carried: string): Promise<string[]> {
     const items: EnqueueItem[] = new Array(jobs.length);
     // Equal options in a row share one prepared header.
     let opts: JobOptions | undefined;
@@ -399,14 +423,14 @@ export class Queue<P = unknown> {
           prepared = prepareJobOptions(job.opts);
           opts = job.opts;
         }
-        items[i] = this.#item(job.payload, prepared, 'payload');
+        items[i] = this.#item(job.payload, prepared, 'payload', carried);
       } catch (error) {
         // The item's name goes into the message only when it fails: prepared again under it.
         this.#prepare(job.payload, job.opts, `jobs[${i}]`);
         throw error;
       }
     }
-    return items.length === 0 ? [] : this.#enqueue(items);
+    return this.#enqueue(items);
   }
 
   /**

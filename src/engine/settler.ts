@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Span } from '@opentelemetry/api';
 import { JOB_DEFAULTS } from '../job/job-options.js';
 import { decodeRecord } from '../job/record.js';
 import type { Leased, LeaseRequest } from '../redis/acquire.js';
@@ -7,6 +8,8 @@ import type { QueueKeys } from '../redis/keys.js';
 import type { Completion, Failure, Settled } from '../redis/settle.js';
 import { settle } from '../redis/settle.js';
 import type { FailedOutcome, KeptOutcome } from '../threads/protocol.js';
+import { endSettle, startSettle } from '../tracing/settle-span.js';
+import { activeTracer } from '../tracing/tracer.js';
 import { failureStep } from './backoff.js';
 import type { FailureReason } from './failure.js';
 import { encodeErrorEntry, isRetryable } from './failure.js';
@@ -16,6 +19,8 @@ import type { Logger } from './logger.js';
 import type { EngineMetrics } from './metrics.js';
 
 export interface SettlerOptions {
+  /** The queue's name, for the settle spans (tracing/settle-span.ts). */
+  queue: string;
   /** Flush once this many outcomes are waiting, even while a settle call is in flight. */
   maxBatch: number;
   /**
@@ -76,7 +81,8 @@ export function failureFor(
 }
 
 interface Outcomes {
-  completions: Completion[];
+  /** Each with its job's record, whose trace context a settle span links to. */
+  completions: (Completion & Pick<Leased, 'record'>)[];
   failures: { job: Leased; failure: Failure }[];
 }
 
@@ -109,7 +115,9 @@ export class Settler {
 
   /** `kept`: what to keep of a job with keepResult or uniqueFor (see lua/settle.lua). */
   complete(job: Leased, kept?: KeptOutcome): void {
-    this.#buffer.completions.push(kept === undefined ? job : { id: job.id, token: job.token, kept });
+    this.#buffer.completions.push(
+      kept === undefined ? job : { id: job.id, token: job.token, record: job.record, kept },
+    );
     this.#schedule();
   }
 
@@ -158,7 +166,15 @@ export class Settler {
     if (size === 0) return;
     const batch = this.#buffer;
     this.#buffer = { completions: [], failures: [] };
-    const sending = this.#send(batch, this.broker.reserve(size)).finally(() => {
+    const tracer = activeTracer();
+    const span =
+      tracer === undefined
+        ? undefined
+        : startSettle(tracer, this.options.queue, [
+            ...batch.completions.map((c) => c.record),
+            ...batch.failures.map((f) => f.job.record),
+          ]);
+    const sending = this.#send(batch, this.broker.reserve(size), span).finally(() => {
       this.#sending.delete(sending);
       // What came while the call was in flight goes now, in one call.
       if (this.options.maxWaitMs === 0 && this.#sending.size === 0) this.#flush();
@@ -166,7 +182,12 @@ export class Settler {
     this.#sending.add(sending);
   }
 
-  async #send(batch: Outcomes, lease: LeaseRequest | undefined, attempt = 1): Promise<void> {
+  async #send(
+    batch: Outcomes,
+    lease: LeaseRequest | undefined,
+    span: Span | undefined,
+    attempt = 1,
+  ): Promise<void> {
     const started = performance.now();
     try {
       const result = await settle(
@@ -184,6 +205,7 @@ export class Settler {
       this.#settled += count;
       this.metrics.settled.inc(count);
       this.broker.settled(lease, result, roundTripMs);
+      if (span !== undefined) endSettle(span, result);
       if (result.stale.length > 0) {
         this.log.warn(
           { jobIds: result.stale.slice(0, 20), count: result.stale.length },
@@ -198,8 +220,9 @@ export class Settler {
         { err: error, jobs: batch.completions.length + batch.failures.length, retryInMs: delay },
         'settle failed; retrying',
       );
+      span?.recordException(error as Error);
       await sleep(delay);
-      await this.#send(batch, undefined, attempt + 1);
+      await this.#send(batch, undefined, span, attempt + 1);
     }
   }
 }

@@ -210,7 +210,9 @@ export function sameJobOptions(a: JobOptions | undefined, b: JobOptions | undefi
 /**
  * "attempts,timeout,f|e,delay,jitter[,keepResult,uniqueFor[,priority]]", or '' for the defaults
  * (most jobs: keeps records small). keepResult and uniqueFor are written only when one of them or
- * a priority is set; priority only when set. The Lua scripts find a priority as the 8th field.
+ * a priority is set; priority only when set. The Lua scripts find a priority as the 8th field,
+ * ended by '|' or by the ';' of a traced job's trace context (tracing/carrier.ts), which a record
+ * may carry after this header and which decodeRecord strips before calling decodeOptionHeader.
  */
 export function encodeOptionHeader(o: StoredJobOptions): string {
   const d = JOB_DEFAULTS;

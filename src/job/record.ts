@@ -1,4 +1,5 @@
 import { ErrorCode, SluiceError } from '../errors.js';
+import { TRACE_MARK } from '../tracing/carrier.js';
 import type { StoredJobOptions } from './job-options.js';
 import { decodeOptionHeader } from './job-options.js';
 
@@ -6,12 +7,15 @@ import { decodeOptionHeader } from './job-options.js';
  * A job record as stored in the jobs hash: "enqueuedAt|base|optionHeader|payloadJson".
  * The producer writes "optionHeader|payloadJson"; the enqueue script puts the Redis time and
  * base 0 in front. attempt = deliveries - base (see lua/release.lua and lua/dlq-retry.lua).
+ * A traced add appends ";traceparent[;tracestate]" to the option header (tracing/carrier.ts).
  */
 export interface DecodedRecord {
   enqueuedAt: number;
   base: number;
   options: StoredJobOptions;
   payloadJson: string;
+  /** "traceparent[;tracestate]" of the producer's span, when the job was added under one. */
+  trace?: string;
 }
 
 interface Unserialisable {
@@ -102,8 +106,9 @@ export function encodePayload(
   return json;
 }
 
-export function recordBody(optionHeader: string, payloadJson: string): string {
-  return `${optionHeader}|${payloadJson}`;
+/** `carried`: the trace context suffix of the header (tracing/carrier.ts), '' when untraced. */
+export function recordBody(optionHeader: string, payloadJson: string, carried = ''): string {
+  return `${optionHeader}${carried}|${payloadJson}`;
 }
 
 /** Parses a stored record; undefined when it is not one (a corrupt or foreign value). */
@@ -114,7 +119,12 @@ export function decodeRecord(record: string): DecodedRecord | undefined {
   if (a <= 0 || b < 0 || c < 0) return undefined;
   const enqueuedAt = Number(record.slice(0, a));
   const base = Number(record.slice(a + 1, b));
-  const options = decodeOptionHeader(record.slice(b + 1, c));
+  const header = record.slice(b + 1, c);
+  // Searched in the header alone: a payload can hold ';' and can be long.
+  const mark = header.indexOf(TRACE_MARK);
+  const options = decodeOptionHeader(mark < 0 ? header : header.slice(0, mark));
   if (!Number.isInteger(enqueuedAt) || !Number.isInteger(base) || options === undefined) return undefined;
-  return { enqueuedAt, base, options, payloadJson: record.slice(c + 1) };
+  const decoded: DecodedRecord = { enqueuedAt, base, options, payloadJson: record.slice(c + 1) };
+  if (mark >= 0) decoded.trace = header.slice(mark + 1);
+  return decoded;
 }

@@ -26,6 +26,8 @@ const STALLED_MS = 200;
 export interface PoolOptions {
   /** file: URL of the handler module. */
   handlerUrl: string;
+  /** The queue the jobs come from (names the threads' run spans). */
+  queue: string;
   threads: number;
   /** Batches one thread runs at once (their jobs interleave while handlers await). */
   tasksPerThread: number;
@@ -88,6 +90,7 @@ export class ThreadPool {
   constructor(options: PoolOptions) {
     const workerData: ThreadData = {
       handlerUrl: options.handlerUrl,
+      queue: options.queue,
       controlChannel: `sluice:control:${randomUUID()}`,
       concurrency: options.concurrency,
       maxResultBytes: options.maxResultBytes,

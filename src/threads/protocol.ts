@@ -143,6 +143,8 @@ export type BatchResult = Outcome[];
 export interface ThreadData {
   /** file: URL of the handler module. */
   handlerUrl: string;
+  /** The queue's name, for the run spans' names and attributes (threads/run-span.ts). */
+  queue: string;
   /** BroadcastChannel on which the dispatcher announces a shutdown or cancelled jobs (ControlMessage). */
   controlChannel: string;
   /** Jobs running at once in this thread; 0 = no limit. */

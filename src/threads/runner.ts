@@ -4,9 +4,11 @@
  * its own timeout and AbortSignal, and reports one outcome per job.
  */
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
+import type { Tracer } from '@opentelemetry/api';
 import { failureStep, strategyDelay } from '../engine/backoff.js';
 import type { StoredJobOptions } from '../job/job-options.js';
 import { type DecodedRecord, decodeRecord, encodePayload } from '../job/record.js';
+import { activeTracer } from '../tracing/tracer.js';
 import type { BackoffStrategy, Handler, JobContext } from './handler.js';
 import { LatencyProbe } from './latency-probe.js';
 import type {
@@ -29,6 +31,7 @@ import {
   SHUTDOWN_MESSAGE,
   unpackJobs,
 } from './protocol.js';
+import { endRun, runIn, startRun } from './run-span.js';
 
 const data = workerData as ThreadData;
 const latency = data.latency === undefined ? undefined : new LatencyProbe(data.latency);
@@ -42,6 +45,8 @@ interface Running {
   records: (DecodedRecord | undefined)[];
   results: Outcome[];
   contexts: (Context | undefined)[];
+  /** The OpenTelemetry SDK's tracer, looked up once per batch; undefined when none is registered here. */
+  tracer: Tracer | undefined;
   /** Progress JSON reported since the last early post, by index. */
   progress?: Map<number, string>;
 }
@@ -249,15 +254,23 @@ async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: nu
   let timer: NodeJS.Timeout | undefined;
   // Only a first attempt's wait is enqueue-to-start; a retry's would count its earlier runs and backoff.
   if (ctx.attempt === 1) latency?.waited(record.enqueuedAt);
+  const traced =
+    batch.tracer === undefined
+      ? undefined
+      : startRun(batch.tracer, data.queue, job.id, ctx.attempt, record.trace);
+  let failure: unknown;
   const started = performance.now();
   try {
     let value: unknown;
     if (timeout > 0) {
       const { controller } = ctx;
       timer = setTimeout(() => controller.abort(new TimeoutError(`timed out after ${timeout} ms`)), timeout);
-      value = await Promise.race([run(payload, ctx), rejectOnAbort(controller.signal)]);
+      value = await Promise.race([
+        traced === undefined ? run(payload, ctx) : runIn(traced, run, payload, ctx),
+        rejectOnAbort(controller.signal),
+      ]);
     } else {
-      value = await run(payload, ctx);
+      value = await (traced === undefined ? run(payload, ctx) : runIn(traced, run, payload, ctx));
     }
     results[i] = options.keepResult === 0 && options.uniqueFor === 0 ? COMPLETED : kept(value, options);
   } catch (error) {
@@ -270,15 +283,10 @@ async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: nu
           : ctx.signal.reason instanceof CancelledError
             ? 'cancelled'
             : 'error';
-    const outcome = failed(reason, reason === 'error' ? error : ctx.signal.reason);
+    failure = reason === 'error' ? error : ctx.signal.reason;
+    const outcome = failed(reason, failure);
     if (reason === 'error' || reason === 'timeout') {
-      const retry = retryInMs(
-        reason === 'error' ? error : ctx.signal.reason,
-        module,
-        job.id,
-        ctx.attempt,
-        payload,
-      );
+      const retry = retryInMs(failure, module, job.id, ctx.attempt, payload);
       if (retry !== undefined) outcome.retryInMs = retry;
       const step = failureStep(ctx.attempt, options, Math.random(), true, retry);
       outcome.next = 'dead' in step ? -1 : step.retryInMs;
@@ -288,6 +296,7 @@ async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: nu
     latency?.ran(performance.now() - started);
     clearTimeout(timer);
     ctx.done();
+    if (traced !== undefined) endRun(traced, results[i], failure);
   }
 }
 
@@ -360,7 +369,14 @@ export default async function runBatch({ batch, jobs: packed }: RunBatch): Promi
   handler ??= loadHandler();
   const module = await handler;
   const results: Outcome[] = new Array(jobs.length);
-  const active: Running = { jobs, records, results, contexts: new Array(jobs.length) };
+  const active: Running = {
+    jobs,
+    records,
+    results,
+    contexts: new Array(jobs.length),
+    // After the handler module loaded: it may have registered the SDK.
+    tracer: activeTracer(),
+  };
   batches.add(active);
   const poster = new EarlyPoster(batch, active);
   const one = data.concurrency === 0 ? runJob : limited;
