@@ -18,13 +18,15 @@ function tsFiles(dir: string): string[] {
 }
 
 /**
- * Copies Sluice's build (dist/ and the lua/ scripts it loads from ../lua) next to the children,
- * so a whole run measures one build even if dist/ is rebuilt while it runs.
+ * Copies Sluice's build (dist/, the lua/ scripts it loads from ../lua and the package.json it
+ * reads its version from) next to the children, so a whole run measures one build even if dist/
+ * is rebuilt while it runs.
  */
 function snapshotSluice(): string {
   const dir = join(BUILD_DIR, 'sluice');
   cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
   cpSync(join(ROOT, 'lua'), join(dir, 'lua'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   return join(dir, 'dist', 'index.js');
 }
 
