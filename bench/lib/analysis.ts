@@ -173,7 +173,7 @@ export function ratios(measurements: readonly Measurement[], rows: readonly RowS
     }
   }
   // Sluice's adds without batching, against the peers' same rows.
-  for (const peerRow of ['single', `concurrent ${CONCURRENT_ADDS}`]) {
+  for (const peerRow of ['single', `concurrent ${CONCURRENT_ADDS}`, `concurrent ${CONCURRENT_ADDS}, tiny`]) {
     add('queue-add', `${peerRow}, ${UNBATCHED}`, peerRow, 'jobsPerSec');
   }
   const best = bestBulkRow(rows);

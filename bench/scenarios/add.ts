@@ -9,28 +9,34 @@ export const SLUICE_BULK_CHUNKS = [500, 1000] as const;
 /** The concurrent rows add this many times queue-add's job count: they run that much faster. */
 const CONCURRENT_JOBS_PER_SINGLE = 4;
 
+/** queue-add's rows: the shape and payload of each, by row name. */
+const ADD_ROWS = [
+  { name: 'single', shape: 'single', payload: 'uuid' },
+  { name: `concurrent ${CONCURRENT_ADDS}`, shape: 'concurrent', payload: 'uuid' },
+  { name: `concurrent ${CONCURRENT_ADDS}, tiny`, shape: 'concurrent', payload: 'tiny' },
+] as const;
+
 export const queueAdd: Scenario = {
   name: 'queue-add',
   description:
     `sequential awaited single adds, payload of 10 keys × 10 UUIDs (bullmq-bench shape); the same adds ${CONCURRENT_ADDS} in flight ` +
-    '(a server answering that many requests at once); Sluice again with batchAdds off',
-  steps: () => 8,
+    '(a server answering that many requests at once), and tiny ones so; Sluice again with batchAdds off',
+  steps: () => 4 * ADD_ROWS.length,
   async run(ctx, rep, order) {
-    const single = (shape: 'single' | 'concurrent', batchAdds = true): AddSpec => ({
-      shape,
-      jobs: shape === 'single' ? ctx.sizes.queueAdd : CONCURRENT_JOBS_PER_SINGLE * ctx.sizes.queueAdd,
-      chunk: shape === 'single' ? 1 : CONCURRENT_ADDS,
-      payload: 'uuid',
-      warmup: ctx.sizes.warmAdd,
-      ...(batchAdds ? {} : { batchAdds: false }),
-    });
-    for (const shape of ['single', 'concurrent'] as const) {
-      const name = shape === 'single' ? 'single' : `concurrent ${CONCURRENT_ADDS}`;
+    for (const { name, shape, payload } of ADD_ROWS) {
+      const spec = (batchAdds: boolean): AddSpec => ({
+        shape,
+        jobs: shape === 'single' ? ctx.sizes.queueAdd : CONCURRENT_JOBS_PER_SINGLE * ctx.sizes.queueAdd,
+        chunk: shape === 'single' ? 1 : CONCURRENT_ADDS,
+        payload,
+        warmup: ctx.sizes.warmAdd,
+        ...(batchAdds ? {} : { batchAdds: false }),
+      });
       for (const lib of order) {
-        await row(ctx, this.name, name, lib, rep, () => addRow(ctx, lib, single(shape)));
+        await row(ctx, this.name, name, lib, rep, () => addRow(ctx, lib, spec(true)));
       }
       await row(ctx, this.name, `${name}, ${UNBATCHED}`, 'sluice', rep, () =>
-        addRow(ctx, 'sluice', single(shape, false)),
+        addRow(ctx, 'sluice', spec(false)),
       );
     }
   },

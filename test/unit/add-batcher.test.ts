@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddBatcher, BATCH_WRITES_IN_FLIGHT } from '../../dist/engine/add-batcher.js';
+import { AddBatcher, BATCH_CHARS, BATCH_WRITES_IN_FLIGHT } from '../../dist/engine/add-batcher.js';
 import { ENQUEUE_CHUNK, type EnqueueItem } from '../../dist/redis/enqueue.js';
 
 function item(body: string): EnqueueItem {
@@ -38,16 +38,31 @@ describe('AddBatcher', () => {
     const { writes, send } = heldSend();
     const batcher = new AddBatcher(send);
     const calls: Promise<string[]>[] = [];
-    for (const body of ['a', 'b', 'c', 'd', 'e']) {
+    const bodies = Array.from({ length: BATCH_WRITES_IN_FLIGHT + 3 }, (_, i) => `b${i}`);
+    for (const body of bodies) {
       calls.push(batcher.add([item(body)]));
       await tick();
     }
-    expect(writes.map((w) => w.bodies)).toEqual([['a'], ['b']]);
+    const alone = bodies.slice(0, BATCH_WRITES_IN_FLIGHT).map((body) => [body]);
+    expect(writes.map((w) => w.bodies)).toEqual(alone);
     writes[0]?.settle();
     await tick();
-    expect(writes.map((w) => w.bodies)).toEqual([['a'], ['b'], ['c', 'd', 'e']]);
+    expect(writes.map((w) => w.bodies)).toEqual([...alone, bodies.slice(BATCH_WRITES_IN_FLIGHT)]);
     for (const w of writes.slice(1)) w.settle();
-    expect(await Promise.all(calls)).toEqual([['a'], ['b'], ['c'], ['d'], ['e']]);
+    expect(await Promise.all(calls)).toEqual(bodies.map((body) => [body]));
+  });
+
+  it(`keeps a write to ${BATCH_CHARS} characters of bodies; a larger single call goes alone`, async () => {
+    const { writes, send } = heldSend();
+    const batcher = new AddBatcher(send);
+    const quarter = 'x'.repeat(BATCH_CHARS / 4);
+    const calls = [1, 2, 3, 4, 5].map((n) => batcher.add([item(`${n}${quarter}`)]));
+    calls.push(batcher.add([item('y'.repeat(BATCH_CHARS + 1))]));
+    await tick();
+    // Four quarters and their tags are over the limit: three join, then the rest one write each.
+    expect(writes.map((w) => w.bodies.map((b) => b[0]))).toEqual([['1', '2', '3'], ['4', '5'], ['y']]);
+    for (const w of writes) w.settle();
+    expect((await Promise.all(calls)).map((ids) => ids.length)).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
   it('rejects every call of a failed write with its error, and goes on with the next', async () => {
@@ -73,11 +88,8 @@ describe('AddBatcher', () => {
       batcher.add(many(ENQUEUE_CHUNK + 5, 'z')),
     ];
     await tick();
-    expect(writes.map((w) => w.bodies.length)).toEqual([ENQUEUE_CHUNK - 1, 2]);
-    writes[0]?.settle();
-    await tick();
     expect(writes.map((w) => w.bodies.length)).toEqual([ENQUEUE_CHUNK - 1, 2, ENQUEUE_CHUNK + 5]);
-    for (const w of writes.slice(1)) w.settle();
+    for (const w of writes) w.settle();
     const [x, y, z] = await Promise.all(calls);
     expect([x?.length, y, z?.length]).toEqual([ENQUEUE_CHUNK - 1, ['y0', 'y1'], ENQUEUE_CHUNK + 5]);
   });
