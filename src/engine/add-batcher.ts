@@ -4,8 +4,8 @@ import { ENQUEUE_CHUNK, type EnqueueItem } from '../redis/enqueue.js';
 export type SendItems = (items: readonly EnqueueItem[]) => Promise<string[]>;
 
 /**
- * Writes of the batcher's own in flight at once. Enough that Redis runs one while the producer
- * encodes and sends the next (with 2, 4 KB jobs 50 at a time went slower than unbatched).
+ * Writes of the batcher's own in flight at once: enough that Redis runs one while the producer
+ * encodes and sends the next (with two, large jobs joined ran slower than unbatched).
  */
 export const BATCH_WRITES_IN_FLIGHT = 4;
 
@@ -29,9 +29,9 @@ interface Call {
  * timer: a call made alone is sent at once, so an awaited add waits for nothing. Calls are written
  * in the order they were made.
  *
- * A write holds at most ENQUEUE_CHUNK jobs (one script call per partition) and BATCH_CHARS of their
- * bodies, unless a single call is larger, which then goes alone. A script call is validated before it writes, so it fails whole:
- * every call that joined it rejects with its error.
+ * A write holds at most ENQUEUE_CHUNK jobs (one script call per partition) and BATCH_CHARS of
+ * their bodies, unless a single call is larger, which then goes alone. A script call is validated
+ * before it writes, so it fails whole: every call that joined it rejects with its error.
  */
 export class AddBatcher {
   #calls: Call[] = [];
