@@ -91,6 +91,10 @@ describe('operator monitor', () => {
     const flag = join(scratch, 'flag');
     const queue = openQueue(name);
     closeAfterTest(() => queue.close());
+    // A second queue in the Redis, so the header shows the queue picker.
+    const other = openQueue(queueName('monitor-other'));
+    closeAfterTest(() => other.close());
+    await other.add({});
     // One job per thread batch, 8 at a time: a bulk completes over seconds, not in one settle.
     const engine = await startEngine({
       queue: name,
@@ -137,6 +141,9 @@ describe('operator monitor', () => {
     // Paused: jobs added meanwhile wait, none is leased; resumed: they run.
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     await page.getByTestId('paused-badge').waitFor();
+    // The picker says so at once, not at its next read of the queue list.
+    const picked = page.getByTestId('queue-picker').locator('option:checked');
+    expect(await picked.textContent()).toBe(`${name} (paused)`);
     await enqueueFromForm(page, 5, { ms: 0 });
     await untilShown(page, 'waiting', 5);
     await sleep(1500);
@@ -146,6 +153,7 @@ describe('operator monitor', () => {
     await untilShown(page, 'completed', 45);
     await untilShown(page, 'waiting', 0);
     expect(await page.getByTestId('paused-badge').count()).toBe(0);
+    expect(await picked.textContent()).toBe(name);
 
     // A job whose flag file exists dies on its only attempt; the operator finds it and redrives it.
     writeFileSync(flag, '');

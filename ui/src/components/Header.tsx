@@ -4,6 +4,7 @@ import {
   hasSeveralQueues,
   locked,
   now,
+  paused,
   queue,
   queues,
   readOnlyReason,
@@ -18,6 +19,8 @@ import {
 /** Every queue of the Redis: served ones first, then those discovered there, marked read-only. */
 function QueuePicker() {
   const list = queues.value ?? [];
+  // The list is read every 30 s; the shown queue's pause state comes live from its stream.
+  const livePaused = paused.value;
   if (!hasSeveralQueues.value)
     return queue.value === null ? null : <span class="queue-name">{queue.value}</span>;
   return (
@@ -32,7 +35,7 @@ function QueuePicker() {
           <option key={q.name} value={q.name}>
             {q.name}
             {q.readOnly ? ' (read-only)' : ''}
-            {q.paused ? ' (paused)' : ''}
+            {(q.name === queue.value && livePaused !== null ? livePaused : q.paused) ? ' (paused)' : ''}
           </option>
         ))}
       </select>
