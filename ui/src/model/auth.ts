@@ -54,10 +54,6 @@ export const client = createClient({
   unauthorized: () => askForToken('read'),
 });
 
-export function isForbidden(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 403;
-}
-
 /** What the token may do, as the server says; null until it has (then nothing is disabled). */
 export const access = signal<Access | null>(null);
 
