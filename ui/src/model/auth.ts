@@ -1,6 +1,6 @@
 // The access token: kept in sessionStorage (gone when the tab closes), sent as a Bearer header.
 import { batch, computed, signal } from '@preact/signals';
-import { ApiError, createClient } from '../api';
+import { createClient } from '../api';
 import type { Access } from '../types';
 
 const STORAGE_KEY = 'sluice.token';
