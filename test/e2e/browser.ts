@@ -83,3 +83,16 @@ export async function horizontalOverflow(page: Page): Promise<number> {
   )) as [number, number];
   return scroll - client;
 }
+
+/** Opens a view by its tab, whose name may be followed by a count ("Dead letters 3"). */
+export async function tab(page: Page, name: string): Promise<void> {
+  const start = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: start }).click();
+}
+
+/** Uses `token` at the monitor's prompt and waits until the stream is live. */
+export async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('Token', { exact: true }).fill(token);
+  await page.getByRole('button', { name: 'Use token' }).click();
+  await page.getByTestId('stream-status').getByText('live').waitFor();
+}

@@ -26,6 +26,8 @@ import {
   PHONE,
   SCREENSHOT_DIR,
   shownCount,
+  signIn,
+  tab,
 } from './browser.js';
 
 const ADMIN = 'admin-token-0123456789';
@@ -60,17 +62,6 @@ async function world(label: string, handler: string): Promise<World> {
   const browser = await launchChromium();
   closeAfterTest(() => browser.close());
   return { name, queue, url: api.url, browser };
-}
-
-async function signIn(page: Page, token: string): Promise<void> {
-  await page.getByLabel('Token', { exact: true }).fill(token);
-  await page.getByRole('button', { name: 'Use token' }).click();
-  await page.getByTestId('stream-status').getByText('live').waitFor();
-}
-
-async function tab(page: Page, name: string): Promise<void> {
-  // Not exact: the Dead letters tab carries its count.
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name }).click();
 }
 
 async function shoot(page: Page, file: string): Promise<void> {

@@ -24,17 +24,10 @@ import {
   PHONE,
   SCREENSHOT_DIR,
   shownCount,
+  tab,
 } from './browser.js';
 
 const closeAfterTest = closeAfterEachTest();
-
-/** A view's tab (its name may be followed by a count). */
-async function tab(page: Page, name: string): Promise<void> {
-  await page
-    .getByRole('navigation', { name: 'Views' })
-    .getByRole('button', { name: new RegExp(`^${name}`) })
-    .click();
-}
 
 async function shootBoth(page: Page, view: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${view}-laptop.png`), fullPage: true });

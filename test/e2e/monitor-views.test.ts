@@ -24,16 +24,14 @@ import {
   PHONE,
   SCREENSHOT_DIR,
   shownCount,
+  signIn,
+  tab,
 } from './browser.js';
 
 const ADMIN = 'admin-token-0123456789';
 const READ = 'read-token-0123456789';
 
 const closeAfterTest = closeAfterEachTest();
-
-async function tab(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: true }).click();
-}
 
 async function clearNotices(page: Page): Promise<void> {
   const buttons = page.getByRole('button', { name: 'Dismiss' });
@@ -96,9 +94,7 @@ describe('operator monitor: schedules, job pages, events, latency, levels', () =
     const browser = await launchChromium();
     closeAfterTest(() => browser.close());
     const { page, outside, errors } = await openMonitor(browser, api.url);
-    await page.getByLabel('Token', { exact: true }).fill(ADMIN);
-    await page.getByRole('button', { name: 'Use token' }).click();
-    await page.getByTestId('stream-status').getByText('live').waitFor();
+    await signIn(page, ADMIN);
 
     // Overview: levels and the rate limit; latency says it has nothing yet rather than stay blank.
     const levels = page.getByTestId('levels');

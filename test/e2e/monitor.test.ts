@@ -27,6 +27,7 @@ import {
   PHONE,
   SCREENSHOT_DIR,
   shownCount,
+  tab,
 } from './browser.js';
 
 const UI_INDEX = fileURLToPath(new URL('../../dist/ui/index.html', import.meta.url));
@@ -44,10 +45,6 @@ afterAll(() => {
 });
 
 const closeAfterTest = closeAfterEachTest();
-
-async function tab(page: Page, name: 'Overview' | 'Dead letters' | 'Groups' | 'Jobs'): Promise<void> {
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name }).click();
-}
 
 /** Fills the "enqueue test jobs" form (Jobs view) and submits it. */
 async function enqueueFromForm(
