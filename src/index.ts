@@ -1,7 +1,15 @@
-export { Engine } from './engine/engine.js';
 export type { EngineOptions } from './engine/engine-options.js';
 export { ENGINE_DEFAULTS } from './engine/engine-options.js';
-export type { ErrorEntry, FailureReason } from './engine/failure.js';
+export { Engine } from './engine/runtime.js';
+export { ErrorCode, SluiceError } from './errors.js';
+export type { ErrorEntry, FailureReason } from './job/failure.js';
+export type { BackoffOptions, BackoffType, JobOptions } from './job/job-options.js';
+export { JOB_DEFAULTS } from './job/job-options.js';
+export type { RateLimit } from './job/rate-limit.js';
+export type { Retention, RetentionLimit } from './job/retention.js';
+export type { ScheduleInfo, ScheduleJob, ScheduleSpec } from './job/schedules.js';
+export type { QueueEventsOptions, StreamOptions } from './queue/events.js';
+export { QueueEvents } from './queue/events.js';
 export type {
   BulkJob,
   DeadQuery,
@@ -9,16 +17,8 @@ export type {
   Page,
   QueueOptions,
   WaitOptions,
-} from './engine/producer.js';
-export { JOB_STATES, QUEUE_DEFAULTS, Queue } from './engine/producer.js';
-export type { QueueEventsOptions, StreamOptions } from './engine/queue-events.js';
-export { QueueEvents } from './engine/queue-events.js';
-export type { RateLimit } from './engine/rate-limit.js';
-export type { Retention, RetentionLimit } from './engine/retention.js';
-export type { ScheduleInfo, ScheduleJob, ScheduleSpec } from './engine/schedules.js';
-export { ErrorCode, SluiceError } from './errors.js';
-export type { BackoffOptions, BackoffType, JobOptions } from './job/job-options.js';
-export { JOB_DEFAULTS } from './job/job-options.js';
+} from './queue/queue.js';
+export { JOB_STATES, QUEUE_DEFAULTS, Queue } from './queue/queue.js';
 export type { CancelStatus } from './redis/cancel.js';
 export type { DeadFilter } from './redis/dead-filter.js';
 export type { DeadGroup } from './redis/dead-groups.js';

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Queue } from '../engine/producer.js';
 import { invalidOption } from '../errors.js';
+import type { Queue } from '../queue/queue.js';
 import { type OutageListener, RedisWatch } from '../redis/watch.js';
 import { MIB, SECOND } from '../units.js';
 import { type ApiTokens, authHook, requireAccess } from './auth.js';

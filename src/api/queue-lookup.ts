@@ -1,6 +1,6 @@
 import type { FastifyRequest, RouteOptions } from 'fastify';
-import { Queue } from '../engine/producer.js';
 import { invalidOption } from '../errors.js';
+import { Queue } from '../queue/queue.js';
 import type { RedisClient } from '../redis/connection.js';
 import { isRegistered, registeredQueues, sweepUnregistered } from '../redis/registry.js';
 import type { RedisWatch } from '../redis/watch.js';

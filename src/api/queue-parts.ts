@@ -1,5 +1,5 @@
-import { partitionOfId } from '../engine/partition-route.js';
-import type { Queue } from '../engine/producer.js';
+import { partitionOfId } from '../queue/partition-route.js';
+import type { Queue } from '../queue/queue.js';
 import { partitionKeys, type QueueKeys } from '../redis/keys.js';
 import { partitionCount } from '../redis/partitions.js';
 

@@ -1,3 +1,5 @@
+import type { FailureReason } from '../job/failure.js';
+import type { Logger } from '../logger.js';
 import type { Acquired, Leased, LeaseRequest } from '../redis/acquire.js';
 import { acquire } from '../redis/acquire.js';
 import type { RedisClient } from '../redis/connection.js';
@@ -11,9 +13,7 @@ import { COMPLETED } from '../threads/protocol.js';
 import type { LeaseAhead, WindowPolicy } from './batching.js';
 import { batchSizes, nextBlockSize } from './batching.js';
 import type { RedisClock } from './clock.js';
-import type { FailureReason } from './failure.js';
 import type { Leases } from './leases.js';
-import type { Logger } from './logger.js';
 import type { ProgressWriter } from './progress.js';
 import type { SettleBroker, Settler } from './settler.js';
 

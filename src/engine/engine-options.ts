@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { invalidOption } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { ConnectionSpec } from '../redis/connection.js';
 import { checkPartitions, validateQueueName } from '../redis/keys.js';
 import { KIB, MIB, SECOND } from '../units.js';
 import { ENGINE_NAME_RULE, isEngineName } from './engine-name.js';
-import type { Logger } from './logger.js';
 
 export interface EngineOptions {
   queue: string;

@@ -1,3 +1,4 @@
+import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import type { ThreadPool } from '../threads/pool.js';
@@ -7,7 +8,6 @@ import { Dispatcher, type DispatcherState } from './dispatcher.js';
 import type { ResolvedEngineOptions } from './engine-options.js';
 import { Heartbeat } from './heartbeat.js';
 import { Leases } from './leases.js';
-import type { Logger } from './logger.js';
 import type { EngineMetrics } from './metrics.js';
 import { ProgressWriter } from './progress.js';
 import { Settler } from './settler.js';

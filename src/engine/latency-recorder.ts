@@ -1,5 +1,4 @@
 import { Histogram, type Registry } from 'prom-client';
-import { RedisClock } from './clock.js';
 import {
   BUCKETS,
   countAt,
@@ -14,7 +13,8 @@ import {
   sparse,
   sumAt,
   WAIT,
-} from './latency.js';
+} from '../job/latency.js';
+import { RedisClock } from './clock.js';
 
 const WORD = 2 ** 32;
 const MAX_OFFSET = 2 ** 31 - 1;

@@ -1,9 +1,9 @@
+import type { Logger } from '../logger.js';
 import type { Leased } from '../redis/acquire.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { renewLeases } from '../redis/renew.js';
 import type { RedisClock } from './clock.js';
-import type { Logger } from './logger.js';
 
 /**
  * The jobs this process holds (leased and not yet settled or released), and the timer that

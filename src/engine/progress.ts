@@ -1,9 +1,9 @@
+import type { Logger } from '../logger.js';
 import type { Leased } from '../redis/acquire.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import type { ProgressEntry } from '../redis/progress.js';
 import { writeProgress } from '../redis/progress.js';
-import type { Logger } from './logger.js';
 
 /** Progress reports are coalesced per job and written at most this often. */
 export const PROGRESS_FLUSH_MS = 100;

@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Span } from '@opentelemetry/api';
+import { failureStep } from '../job/backoff.js';
+import type { FailureReason } from '../job/failure.js';
+import { encodeErrorEntry, isRetryable } from '../job/failure.js';
+import { fingerprint } from '../job/fingerprint.js';
 import { JOB_DEFAULTS } from '../job/job-options.js';
 import { decodeRecord } from '../job/record.js';
+import type { Logger } from '../logger.js';
 import type { Leased, LeaseRequest } from '../redis/acquire.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
@@ -10,12 +15,7 @@ import { settle } from '../redis/settle.js';
 import type { FailedOutcome, KeptOutcome } from '../threads/protocol.js';
 import { endSettle, startSettle } from '../tracing/settle-span.js';
 import { activeTracer } from '../tracing/tracer.js';
-import { failureStep } from './backoff.js';
-import type { FailureReason } from './failure.js';
-import { encodeErrorEntry, isRetryable } from './failure.js';
-import { fingerprint } from './fingerprint.js';
 import type { Leases } from './leases.js';
-import type { Logger } from './logger.js';
 import type { EngineMetrics } from './metrics.js';
 
 export interface SettlerOptions {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../engine/logger.js';
+import type { Logger } from '../logger.js';
 import type { JanitorData, JanitorReport } from './protocol.js';
 import { STOP } from './protocol.js';
 

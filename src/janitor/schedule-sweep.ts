@@ -1,4 +1,4 @@
-import { decodeDefinitionSpec, nextFireTime } from '../engine/schedules.js';
+import { decodeDefinitionSpec, nextFireTime } from '../job/schedules.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { fireSchedule, scheduleDefinitions, soonestSchedules } from '../redis/schedules.js';

@@ -1,5 +1,4 @@
 import { ErrorCode, SluiceError } from '../errors.js';
-import { TRACE_MARK } from '../tracing/carrier.js';
 import type { StoredJobOptions } from './job-options.js';
 import { decodeOptionHeader } from './job-options.js';
 
@@ -9,6 +8,9 @@ import { decodeOptionHeader } from './job-options.js';
  * base 0 in front. attempt = deliveries - base (see lua/release.lua and lua/dlq-retry.lua).
  * A traced add appends ";traceparent[;tracestate]" to the option header (tracing/carrier.ts).
  */
+/** Opens the trace context at the end of an option header (tracing/carrier.ts writes it). */
+export const TRACE_MARK = ';';
+
 export interface DecodedRecord {
   enqueuedAt: number;
   base: number;

@@ -1,5 +1,5 @@
-import type { ErrorEntry } from '../engine/failure.js';
-import { decodeErrorEntries } from '../engine/failure.js';
+import type { ErrorEntry } from '../job/failure.js';
+import { decodeErrorEntries } from '../job/failure.js';
 import type { RedisClient } from './connection.js';
 import { compareDead, type Dated, withScores } from './dead-order.js';
 import { retryDead } from './dlq.js';

@@ -8,7 +8,7 @@ import { deadGroupKey } from './keys.js';
 import { readTogether } from './read.js';
 import { redisNow } from './time.js';
 
-/** Dead letters that failed the same way (see engine/fingerprint.ts). */
+/** Dead letters that failed the same way (see job/fingerprint.ts). */
 export interface DeadGroup {
   /** The fingerprint id: 12 hex characters. */
   id: string;

@@ -1,4 +1,4 @@
-import type { PublishedSlot } from '../engine/latency.js';
+import type { PublishedSlot } from '../job/latency.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
@@ -11,7 +11,7 @@ export interface EngineInfo {
   inFlight: number;
   jobsPerSec: number;
   startedAt: number;
-  /** Latency bucket counts of the last minutes (engine/latency.ts), read by the API's latency route. */
+  /** Latency bucket counts of the last minutes (job/latency.ts), read by the API's latency route. */
   latency?: PublishedSlot[];
 }
 

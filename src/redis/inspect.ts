@@ -1,6 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
-import type { ErrorEntry } from '../engine/failure.js';
-import { decodeErrorEntries } from '../engine/failure.js';
+import type { ErrorEntry } from '../job/failure.js';
+import { decodeErrorEntries } from '../job/failure.js';
 import type { StoredJobOptions } from '../job/job-options.js';
 import { decodeRecord } from '../job/record.js';
 import type { RedisClient } from './connection.js';

@@ -1,4 +1,4 @@
-import type { RateLimit } from '../engine/rate-limit.js';
+import type { RateLimit } from '../job/rate-limit.js';
 import type { RedisClient } from './connection.js';
 import { liveIds } from './engines.js';
 import { METRICS_REPLIES, parseMetrics, type QueueTotals, readMetrics } from './inspect.js';

@@ -1,4 +1,4 @@
-import { fingerprint } from '../engine/fingerprint.js';
+import { fingerprint } from '../job/fingerprint.js';
 import { JOB_DEFAULTS } from '../job/job-options.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';

@@ -1,5 +1,5 @@
-import type { ErrorEntry } from '../engine/failure.js';
-import { decodeErrorEntries } from '../engine/failure.js';
+import type { ErrorEntry } from '../job/failure.js';
+import { decodeErrorEntries } from '../job/failure.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 

@@ -1,5 +1,5 @@
-import type { Retention } from '../engine/retention.js';
-import { decodeRetention, retentionFields } from '../engine/retention.js';
+import type { Retention } from '../job/retention.js';
+import { decodeRetention, retentionFields } from '../job/retention.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';

@@ -6,7 +6,7 @@ import { timeMs } from './time.js';
 
 export interface StoredSchedule {
   name: string;
-  /** "<spec JSON>\n<opts|payload>" (see engine/schedules.ts). */
+  /** "<spec JSON>\n<opts|payload>" (see job/schedules.ts). */
   definition: string;
   next: number;
   lastFired: number | undefined;

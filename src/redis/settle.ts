@@ -1,20 +1,11 @@
-import type { Fingerprint } from '../engine/fingerprint.js';
-import { entryFingerprint } from '../engine/fingerprint.js';
+import type { Fingerprint } from '../job/fingerprint.js';
+import { entryFingerprint } from '../job/fingerprint.js';
+import type { Keep } from '../job/kept.js';
 import type { Acquired, LeaseRequest } from './acquire.js';
 import { ACQUIRE_MAX, parseLeased } from './acquire.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
-
-/** What settle.lua keeps of a completed job with keepResult or uniqueFor. */
-export interface Keep {
-  /** "v" + the return value's JSON, or "e" + why it could not be kept; absent when keepResult is 0. */
-  result?: string;
-  /** ms to keep the result. */
-  keepResult: number;
-  /** ms the job's id stays taken. */
-  uniqueFor: number;
-}
 
 export interface Completion {
   id: string;
@@ -27,10 +18,10 @@ export interface Failure {
   token: number;
   /** Wait before the next attempt; -1 dead-letters the job now. */
   retryInMs: number;
-  /** One error entry, a JSON object (see engine/failure.ts). */
+  /** One error entry, a JSON object (see job/failure.ts). */
   entry: string;
   /**
-   * The group a dead-lettering failure is filed under (see engine/fingerprint.ts); failureFor sets
+   * The group a dead-lettering failure is filed under (see job/fingerprint.ts); failureFor sets
    * it. When absent, it is taken from the entry's name and stack. Ignored for retries.
    */
   group?: Fingerprint;

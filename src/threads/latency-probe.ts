@@ -1,17 +1,8 @@
 /**
- * Thread side of the latency histograms (engine/latency.ts): adds one job's wait or run time to
+ * Thread side of the latency histograms (job/latency.ts): adds one job's wait or run time to
  * the shared bucket counts. A few Atomics.add per job, no allocation.
  */
-import {
-  bucketOf,
-  countAt,
-  type Kind,
-  OFFSET_SLOT,
-  RUN,
-  SHARED_WORDS,
-  sumAt,
-  WAIT,
-} from '../engine/latency.js';
+import { bucketOf, countAt, type Kind, OFFSET_SLOT, RUN, SHARED_WORDS, sumAt, WAIT } from '../job/latency.js';
 
 const WORD = 2 ** 32;
 

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { FailureReason } from '../engine/failure.js';
+import type { FailureReason } from '../job/failure.js';
 import type {
   BatchResult,
   ControlMessage,

@@ -2,8 +2,8 @@
  * Messages between the dispatcher (main thread) and the pool's threads. Jobs travel in batches:
  * one Piscina task per job costs about 57 µs, a batch of 64 about 2 µs a job.
  */
-import type { FailureReason } from '../engine/failure.js';
-import type { Keep } from '../redis/settle.js';
+import type { FailureReason } from '../job/failure.js';
+import type { Keep } from '../job/kept.js';
 
 /** One leased job as the thread receives it (a Leased from redis/acquire.ts fits as it is). */
 export interface WireJob {
@@ -155,7 +155,7 @@ export interface ThreadData {
   pingChannel: string;
   /** BroadcastChannel on which threads post EarlyOutcomes. */
   outcomeChannel: string;
-  /** The engine's latency bucket counts (engine/latency.ts), which each job adds to. */
+  /** The engine's latency bucket counts (job/latency.ts), which each job adds to. */
   latency?: SharedArrayBuffer;
 }
 

@@ -5,7 +5,7 @@
  */
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import type { Tracer } from '@opentelemetry/api';
-import { failureStep, strategyDelay } from '../engine/backoff.js';
+import { failureStep, strategyDelay } from '../job/backoff.js';
 import type { StoredJobOptions } from '../job/job-options.js';
 import { type DecodedRecord, decodeRecord, encodePayload } from '../job/record.js';
 import { activeTracer } from '../tracing/tracer.js';

@@ -6,8 +6,7 @@
  */
 import type { SpanContext } from '@opentelemetry/api';
 import { createTraceState, isSpanContextValid } from '@opentelemetry/api';
-
-export const TRACE_MARK = ';';
+import { TRACE_MARK } from '../job/record.js';
 
 /** The header suffix carrying `sc`: '' when it is not a valid span context (nothing to join). */
 export function carry(sc: SpanContext): string {

@@ -7,7 +7,6 @@
 import type { Link, Span, Tracer } from '@opentelemetry/api';
 import { SpanKind } from '@opentelemetry/api';
 import { decodeRecord } from '../job/record.js';
-import type { Settled } from '../redis/settle.js';
 import { parseCarried } from './carrier.js';
 import { messagingAttributes } from './tracer.js';
 
@@ -29,7 +28,10 @@ export function startSettle(tracer: Tracer, queue: string, records: readonly str
 }
 
 /** Ends the span with what the call did (a failed call is sent again under the same span). */
-export function endSettle(span: Span, settled: Settled): void {
+export function endSettle(
+  span: Span,
+  settled: { completed: number; retried: number; dead: number; stale: readonly string[] },
+): void {
   span.setAttributes({
     'sluice.settle.completed': settled.completed,
     'sluice.settle.retried': settled.retried,

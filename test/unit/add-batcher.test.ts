@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddBatcher, BATCH_CHARS, BATCH_WRITES_IN_FLIGHT } from '../../dist/engine/add-batcher.js';
+import { AddBatcher, BATCH_CHARS, BATCH_WRITES_IN_FLIGHT } from '../../dist/queue/add-batcher.js';
 import { ENQUEUE_CHUNK, type EnqueueItem } from '../../dist/redis/enqueue.js';
 
 function item(body: string): EnqueueItem {

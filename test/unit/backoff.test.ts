@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, failureStep, strategyDelay } from '../../dist/engine/backoff.js';
+import { backoffDelay, failureStep, strategyDelay } from '../../dist/job/backoff.js';
 import { JOB_DEFAULTS, MAX_DELAY, type StoredJobOptions } from '../../dist/job/job-options.js';
 
 type Backoff = StoredJobOptions['backoff'];

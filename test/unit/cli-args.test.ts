@@ -1,7 +1,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { childArgs } from '../../dist/engine/cli.js';
-import { parseCli, UsageError } from '../../dist/engine/cli-args.js';
+import { parseCli, UsageError } from '../../dist/cli/args.js';
+import { childArgs } from '../../dist/cli/main.js';
 
 const REQUIRED = ['--queue', 'emails', '--handler', './handler.js'];
 

@@ -1,7 +1,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { entryFingerprint, fingerprint, GROUP_ID } from '../../dist/engine/fingerprint.js';
 import { failureFor } from '../../dist/engine/settler.js';
+import { entryFingerprint, fingerprint, GROUP_ID } from '../../dist/job/fingerprint.js';
 
 const runner = fileURLToPath(new URL('../../dist/threads/runner.js', import.meta.url));
 

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { LatencyRecorder, registerLatency } from '../../dist/engine/latency-recorder.js';
 import {
   BUCKETS,
   bucketOf,
@@ -9,8 +10,7 @@ import {
   quantile,
   SLOT_MS,
   SLOTS_KEPT,
-} from '../../dist/engine/latency.js';
-import { LatencyRecorder, registerLatency } from '../../dist/engine/latency-recorder.js';
+} from '../../dist/job/latency.js';
 import { LatencyProbe } from '../../dist/threads/latency-probe.js';
 
 const WAIT = 0;

@@ -7,8 +7,8 @@ import {
   mergeHistory,
   sumCounts,
   sumMetrics,
-} from '../../dist/engine/partition-merge.js';
-import { partitionOfId, RoundRobin, route } from '../../dist/engine/partition-route.js';
+} from '../../dist/queue/partition-merge.js';
+import { partitionOfId, RoundRobin, route } from '../../dist/queue/partition-route.js';
 import { COUNT_FIELDS, type QueueCounts } from '../../dist/redis/inspect.js';
 import { partitionKeys, queueKeys } from '../../dist/redis/keys.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkRateLimit, MAX_RATE_LIMIT_DURATION, MAX_RATE_LIMIT_MAX } from '../../dist/engine/rate-limit.js';
 import { ErrorCode, SluiceError } from '../../dist/errors.js';
+import { checkRateLimit, MAX_RATE_LIMIT_DURATION, MAX_RATE_LIMIT_MAX } from '../../dist/job/rate-limit.js';
 
 function refusal(limit: unknown): SluiceError {
   try {

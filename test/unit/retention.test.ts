@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { ErrorCode, type SluiceError } from '../../dist/errors.js';
 import {
   checkRetention,
   decodeRetention,
   MAX_RETAIN_AGE,
   MAX_RETAIN_COUNT,
   retentionFields,
-} from '../../dist/engine/retention.js';
-import { ErrorCode, type SluiceError } from '../../dist/errors.js';
+} from '../../dist/job/retention.js';
 
 function refusal(setting: unknown): SluiceError {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextFireTime } from '../../dist/engine/schedules.js';
+import { nextFireTime } from '../../dist/job/schedules.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_CONFIG, GIVE_UP_AFTER, nextAfterCrash, restartDelay } from '../../dist/engine/supervisor.js';
+import { EXIT_CONFIG, GIVE_UP_AFTER, nextAfterCrash, restartDelay } from '../../dist/cli/supervisor.js';
 
 describe('restartDelay', () => {
   it('starts at 250 ms and doubles with each quick crash', () => {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { Queue } from '../../engine/producer.js';
+import type { Queue } from '../../queue/queue.js';
 import { SECOND } from '../../units.js';
 import { ApiCode, toApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { partitionOfId } from '../../engine/partition-route.js';
-import type { Queue } from '../../engine/producer.js';
+import { partitionOfId } from '../../queue/partition-route.js';
+import type { Queue } from '../../queue/queue.js';
 import { duplicateOf, type RedisClient } from '../../redis/connection.js';
 import { askHolders } from '../../redis/holders.js';
 import type { QueueLookup } from '../queue-lookup.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { BulkJob, Queue } from '../../engine/producer.js';
 import type { JobOptions } from '../../job/job-options.js';
+import type { BulkJob, Queue } from '../../queue/queue.js';
 import type { JobState } from '../../redis/inspect.js';
 import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';

@@ -6,7 +6,7 @@ import {
   percentiles,
   SLOT_MS,
   SLOTS_KEPT,
-} from '../../engine/latency.js';
+} from '../../job/latency.js';
 import { publishedLatency } from '../../redis/latency.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { partsOf } from '../queue-parts.js';

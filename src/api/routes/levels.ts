@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { rateWindow } from '../../engine/rate-window.js';
+import { rateWindow } from '../../job/rate-window.js';
 import { queuePressure } from '../../redis/levels.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { partsOf } from '../queue-parts.js';

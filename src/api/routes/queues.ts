@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Queue } from '../../engine/producer.js';
+import type { Queue } from '../../queue/queue.js';
 import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { engineSchema, noBody, noQuery, object, queueParams, queueSummary, replies } from '../schemas.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { MAX_RATE_LIMIT_DURATION, MAX_RATE_LIMIT_MAX, type RateLimit } from '../../engine/rate-limit.js';
+import { MAX_RATE_LIMIT_DURATION, MAX_RATE_LIMIT_MAX, type RateLimit } from '../../job/rate-limit.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { noBody, noQuery, object, queueParams, replies } from '../schemas.js';
 

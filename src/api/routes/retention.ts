@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { MAX_RETAIN_AGE, MAX_RETAIN_COUNT, type Retention } from '../../engine/retention.js';
+import { MAX_RETAIN_AGE, MAX_RETAIN_COUNT, type Retention } from '../../job/retention.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { noBody, noQuery, object, queueParams, replies } from '../schemas.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ScheduleJob, ScheduleSpec } from '../../engine/schedules.js';
+import type { ScheduleJob, ScheduleSpec } from '../../job/schedules.js';
 import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { noBody, noQuery, object, QUEUE_NAME, queueParams, replies } from '../schemas.js';

@@ -1,5 +1,5 @@
-import type { StoredJobOptions } from '../job/job-options.js';
-import { MAX_DELAY } from '../job/job-options.js';
+import type { StoredJobOptions } from './job-options.js';
+import { MAX_DELAY } from './job-options.js';
 
 /** What happens to an attempt that failed: retry after a delay (ms), or dead-letter. */
 export type FailureStep = { retryInMs: number } | { dead: true };

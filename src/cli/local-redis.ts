@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 

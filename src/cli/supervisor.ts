@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 /** A child that exits with this code was misconfigured: restarting it cannot help. */
 export const EXIT_CONFIG = 78;

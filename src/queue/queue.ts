@@ -1,7 +1,20 @@
 import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
+import { GROUP_ID } from '../job/fingerprint.js';
 import type { JobOptions, PreparedOptions } from '../job/job-options.js';
 import { isValidJobId, prepareJobOptions, sameJobOptions } from '../job/job-options.js';
+import type { RateLimit } from '../job/rate-limit.js';
+import { checkRateLimit } from '../job/rate-limit.js';
 import { encodePayload, recordBody } from '../job/record.js';
+import type { Retention } from '../job/retention.js';
+import { checkRetention } from '../job/retention.js';
+import type { ScheduleInfo, ScheduleJob, ScheduleSpec } from '../job/schedules.js';
+import {
+  checkScheduleName,
+  decodeDefinitionSpec,
+  encodeDefinition,
+  nextFireTime,
+  prepareSchedule,
+} from '../job/schedules.js';
 import type { CancelStatus } from '../redis/cancel.js';
 import { cancel } from '../redis/cancel.js';
 import type { Connection, RedisClient } from '../redis/connection.js';
@@ -40,7 +53,7 @@ import { sendSpan } from '../tracing/send-span.js';
 import { activeTracer } from '../tracing/tracer.js';
 import { KIB, MIB } from '../units.js';
 import { AddBatcher } from './add-batcher.js';
-import { GROUP_ID } from './fingerprint.js';
+import { QueueLayout } from './layout.js';
 import {
   mergeEngines,
   mergeGroups,
@@ -50,19 +63,6 @@ import {
   sumMetrics,
 } from './partition-merge.js';
 import { GENERATED_ID } from './partition-route.js';
-import { QueueLayout } from './queue-layout.js';
-import type { RateLimit } from './rate-limit.js';
-import { checkRateLimit } from './rate-limit.js';
-import type { Retention } from './retention.js';
-import { checkRetention } from './retention.js';
-import type { ScheduleInfo, ScheduleJob, ScheduleSpec } from './schedules.js';
-import {
-  checkScheduleName,
-  decodeDefinitionSpec,
-  encodeDefinition,
-  nextFireTime,
-  prepareSchedule,
-} from './schedules.js';
 import { ResultWaiter } from './waiter.js';
 
 export interface QueueOptions {

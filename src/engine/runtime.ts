@@ -1,5 +1,7 @@
 import { ErrorCode, SluiceError } from '../errors.js';
 import { Janitor } from '../janitor/janitor.js';
+import type { Logger } from '../logger.js';
+import { createLogger } from '../logger.js';
 import { connect, describeServer, duplicateOf, type RedisClient, reachable } from '../redis/connection.js';
 import { answerHolders, parseRequest } from '../redis/holders.js';
 import type { QueueKeys } from '../redis/keys.js';
@@ -16,8 +18,6 @@ import { resolveEngineOptions } from './engine-options.js';
 import { loadHandlerModule } from './handler-module.js';
 import { newEngineId } from './heartbeat.js';
 import { type Lane, STATE_ORDER, startLane } from './lane.js';
-import type { Logger } from './logger.js';
-import { createLogger } from './logger.js';
 import { EngineMetrics } from './metrics.js';
 import { judgeServer } from './startup-checks.js';
 

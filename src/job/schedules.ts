@@ -1,8 +1,8 @@
 import { CronExpressionParser } from 'cron-parser';
 import { invalidOption } from '../errors.js';
-import type { JobOptions } from '../job/job-options.js';
-import { MAX_DELAY, prepareJobOptions } from '../job/job-options.js';
-import { encodePayload, recordBody } from '../job/record.js';
+import type { JobOptions } from './job-options.js';
+import { MAX_DELAY, prepareJobOptions } from './job-options.js';
+import { encodePayload, recordBody } from './record.js';
 
 /** When a schedule fires: a cron expression (5 fields, or 6 with seconds) in a time zone, or every N ms. */
 export type ScheduleSpec = { cron: string; tz?: string } | { every: number };

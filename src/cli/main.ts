@@ -2,13 +2,13 @@ import { availableParallelism, hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import { type ApiServer, checkExposure, startApiServer } from '../api/server.js';
+import type { EngineOptions } from '../engine/engine-options.js';
+import { Engine } from '../engine/runtime.js';
 import { ErrorCode, SluiceError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
 import type { ConnectionSpec } from '../redis/connection.js';
-import { type CliArgs, parseCli, USAGE, UsageError } from './cli-args.js';
-import { Engine } from './engine.js';
-import type { EngineOptions } from './engine-options.js';
+import { type CliArgs, parseCli, USAGE, UsageError } from './args.js';
 import { answers, DEFAULT_REDIS_URL, type LocalRedis, startLocalRedis } from './local-redis.js';
-import { createLogger, type Logger } from './logger.js';
 import { EXIT_CONFIG, supervise } from './supervisor.js';
 
 const ENTRY = fileURLToPath(new URL('../engine.js', import.meta.url));

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
-import { ENGINE_NAME_RULE, isEngineName } from './engine-name.js';
-import { LOG_LEVELS } from './logger.js';
+import { ENGINE_NAME_RULE, isEngineName } from '../engine/engine-name.js';
+import { LOG_LEVELS } from '../logger.js';
 
 export const USAGE = `Usage: node dist/engine.js --queue NAME --handler ./handler.js [options]
 
