@@ -1,12 +1,12 @@
+import { JOB_ID_PATTERN, NAME_PATTERN } from '../job/names.js';
 /**
  * JSON schemas shared by the routes. Requests are validated with additional properties refused
  * (not stripped); responses are serialised with only the declared properties.
  */
 import { COUNT_FIELDS } from '../redis/inspect.js';
 
-export const QUEUE_NAME = '^[A-Za-z0-9_.:-]{1,100}$';
-/** A generated id (`n`, or `i~n` in partition i > 0) or a jobId the producer chose. */
-export const JOB_ID = '^(?:(?:[0-9]{1,3}~)?[0-9]{1,20}|(?![0-9]+$)[A-Za-z0-9_.:-]{1,128})$';
+export const QUEUE_NAME = NAME_PATTERN;
+export const JOB_ID = JOB_ID_PATTERN;
 
 /** Largest page a route returns; larger limits are clamped, not refused. */
 export const MAX_LIMIT = 100;

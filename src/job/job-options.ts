@@ -1,5 +1,6 @@
 import { invalidOption } from '../errors.js';
 import { HOUR, SECOND } from '../units.js';
+import { isChosenId } from './names.js';
 
 export type BackoffType = 'fixed' | 'exponential';
 
@@ -65,8 +66,6 @@ export const MAX_TIMEOUT = 2 ** 31 - 1;
 export const MAX_KEEP = 30 * 24 * HOUR;
 /** runAt is ms since the epoch: from 2020 to 2200 catches seconds and other units by mistake. */
 const RUN_AT_RANGE = [1_577_836_800_000, 7_258_118_400_000] as const;
-/** Generated ids are decimal integers, so a caller's jobId must not be one. */
-const JOB_ID = /^(?!\d+$)[A-Za-z0-9_.:-]{1,128}$/;
 
 /** When a job may start: now, after `delay` ms, or at `runAt` (both by the Redis clock). */
 export type Due = { delay: number } | { runAt: number };
@@ -91,7 +90,7 @@ function describe(value: unknown): string {
 }
 
 export function isValidJobId(id: string): boolean {
-  return JOB_ID.test(id);
+  return isChosenId(id);
 }
 
 function prepareBackoff(field: string, value: unknown): Required<BackoffOptions> {

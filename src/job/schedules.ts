@@ -2,6 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { invalidOption } from '../errors.js';
 import type { JobOptions } from './job-options.js';
 import { MAX_DELAY, prepareJobOptions } from './job-options.js';
+import { isName, NAME_RULE } from './names.js';
 import { encodePayload, recordBody } from './record.js';
 
 /** When a schedule fires: a cron expression (5 fields, or 6 with seconds) in a time zone, or every N ms. */
@@ -33,14 +34,9 @@ export interface PreparedSchedule {
 export const MIN_EVERY = 100;
 export const MAX_EVERY = MAX_DELAY;
 /** Fired jobs get the id "<name>:<tick ms>", which must stay within a job id's 128 characters. */
-const SCHEDULE_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
-
 export function checkScheduleName(name: unknown): string {
-  if (typeof name !== 'string' || !SCHEDULE_NAME.test(name)) {
-    throw invalidOption(
-      'name',
-      `must be 1-100 characters of A-Z a-z 0-9 _ . : -, got ${JSON.stringify(name)}`,
-    );
+  if (!isName(name)) {
+    throw invalidOption('name', `must be ${NAME_RULE}, got ${JSON.stringify(name)}`);
   }
   return name;
 }

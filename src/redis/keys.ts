@@ -1,5 +1,6 @@
 import slotOf from 'cluster-key-slot';
 import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
+import { isName, NAME_RULE } from '../job/names.js';
 
 /** Every Redis key of a queue; the README's "Under the hood" documents each. */
 export const KEY_NAMES = [
@@ -64,17 +65,15 @@ export const QUEUE_REGISTRY = 'sluice:queues';
 /** Set once the queues that predate the registry have been swept into it. */
 export const REGISTRY_SWEPT = 'sluice:queues:swept';
 
-const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
-
 export function isQueueName(name: unknown): name is string {
-  return typeof name === 'string' && QUEUE_NAME.test(name);
+  return isName(name);
 }
 
 export function validateQueueName(name: unknown): asserts name is string {
   if (!isQueueName(name)) {
     throw new SluiceError(
       ErrorCode.INVALID_QUEUE_NAME,
-      `queue name must be 1-100 characters of A-Z a-z 0-9 _ . : -, got ${JSON.stringify(name)}`,
+      `queue name must be ${NAME_RULE}, got ${JSON.stringify(name)}`,
     );
   }
 }

@@ -1,4 +1,5 @@
 import { Cluster } from 'ioredis';
+import { NAME_SOURCE } from '../job/names.js';
 import type { RedisClient } from './connection.js';
 import { isQueueName, QUEUE_REGISTRY, REGISTRY_SWEPT } from './keys.js';
 
@@ -38,7 +39,7 @@ export async function isRegistered(redis: RedisClient, name: string): Promise<bo
 }
 
 /** A queue's counters (written by every add) or its partition count (written by every engine). */
-const QUEUE_MARK = /^sluice:\{([A-Za-z0-9_.:-]{1,100})\}:(?:stats|partitions)$/;
+const QUEUE_MARK = new RegExp(`^sluice:\\{(${NAME_SOURCE})\\}:(?:stats|partitions)$`);
 const SCAN_COUNT = 1000;
 
 /**

@@ -46,6 +46,22 @@ describe('fingerprint', () => {
     expect(fp.label).toBe('TypeError at handler.js:21');
   });
 
+  it("treats every file of dist/ as Sluice's own, whichever folder holds fingerprint.js", () => {
+    const own = [
+      'threads/runner.js',
+      'engine/dispatcher.js',
+      'queue/queue.js',
+      'redis/scripts.js',
+      'engine.js',
+    ];
+    const frames = own.map(
+      (file, i) => `f${i} (${fileURLToPath(new URL(`../../dist/${file}`, import.meta.url))}:9:1)`,
+    );
+    expect(fingerprint('TypeError', stack(...frames, 'handle (/srv/app/handler.js:21:11)')).label).toBe(
+      'TypeError at handler.js:21',
+    );
+  });
+
   it('is just the name when there is no stack or no user frame', () => {
     expect(fingerprint('CrashedError').label).toBe('CrashedError');
     expect(fingerprint('TimeoutError', stack(`Timeout._onTimeout (${runner}:133:60)`)).label).toBe(

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { NAME_PATTERN } from '../../job/names.js';
 import type { ScheduleJob, ScheduleSpec } from '../../job/schedules.js';
 import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { noBody, noQuery, object, QUEUE_NAME, queueParams, replies } from '../schemas.js';
 import { optsSchema } from './jobs.js';
 
-const SCHEDULE_NAME = '^[A-Za-z0-9_.:-]{1,100}$';
-
 const scheduleParams = object(
-  { queue: { type: 'string', pattern: QUEUE_NAME }, name: { type: 'string', pattern: SCHEDULE_NAME } },
+  { queue: { type: 'string', pattern: QUEUE_NAME }, name: { type: 'string', pattern: NAME_PATTERN } },
   ['queue', 'name'],
 );
 
