@@ -28,9 +28,9 @@ interface Unserialisable {
 
 /**
  * Finds a value JSON.stringify would silently drop or turn into null (a function, symbol, NaN or
- * Infinity). Run after stringify succeeded, so there is no cycle. A walk in JS is about 3x cheaper
- * than a stringify replacer, which crosses from C++ to JS for every key; it builds no path string
- * unless it finds something.
+ * Infinity). Run after stringify succeeded, so there is no cycle. A walk in JS, not a stringify
+ * replacer, which would cross from C++ to JS for every key; it builds no path string unless it
+ * finds something.
  */
 function findUnserialisable(value: unknown): Unserialisable | undefined {
   const type = typeof value;
