@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ApiCode } from '../dist/api/errors.js';
@@ -40,6 +40,45 @@ describe('README', () => {
     expect(readme).toMatch(/^npm test$/m);
     const ci = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8');
     expect(ci).toMatch(/^npm test$/m);
+  });
+});
+
+describe('ARCHITECTURE.md', () => {
+  const architecture = readFileSync(new URL('../ARCHITECTURE.md', import.meta.url), 'utf8');
+  const root = new URL('../', import.meta.url);
+
+  it('names only files and folders that exist', () => {
+    const paths = [...architecture.matchAll(/`((?:src|lua|ui)\/[\w./<>-]*)`/g)].map((m) => m[1] as string);
+    expect(paths.length).toBeGreaterThan(20);
+    expect(paths.filter((path) => !existsSync(new URL(path, root)))).toEqual([]);
+  });
+
+  it('gives each folder of src/ the imports biome.json allows it', () => {
+    const biome = JSON.parse(readFileSync(new URL('../biome.json', import.meta.url), 'utf8'));
+    const folders = readdirSync(new URL('../src/', import.meta.url), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== 'types')
+      .map((entry) => entry.name);
+    const layers = folders.filter((folder) => folder !== 'cli');
+    for (const folder of layers) {
+      const override = biome.overrides.find(
+        (o: { includes: string[] }) => o.includes[0] === `src/${folder}/**`,
+      );
+      const banned: string[] = override.linter.rules.style.noRestrictedImports.options.patterns[0].group.map(
+        (pattern: string) => pattern.split('/')[1],
+      );
+      const row = architecture.split('\n').find((line) => line.startsWith(`| \`src/${folder}/\``));
+      expect(row, folder).toBeDefined();
+      const allowed = [...String((row as string).split('|')[3]).matchAll(/`(\w+)`/g)].map((m) => m[1]);
+      const expected = folders.filter((other) => other !== folder && !banned.includes(other));
+      expect(allowed.sort(), folder).toEqual(expected.sort());
+    }
+    expect(architecture).toContain('| `src/cli/`');
+  });
+
+  it('says who writes every Redis key of a queue', () => {
+    const table = architecture.slice(architecture.indexOf('## Redis keys of a queue'));
+    const missing = KEY_NAMES.filter((name) => !new RegExp(`^\\| [^|]*\`${name}\``, 'm').test(table));
+    expect(missing).toEqual([]);
   });
 });
 
