@@ -2,48 +2,9 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
 import { ENGINE_NAME_RULE, isEngineName } from '../engine/engine-name.js';
+import { ENGINE_DEFAULTS } from '../engine/engine-options.js';
 import { LOG_LEVELS } from '../logger.js';
-
-export const USAGE = `Usage: node dist/engine.js --queue NAME --handler ./handler.js [options]
-
-Runs Sluice engine processes: each leases jobs from Redis in batches and runs them in a pool
-of worker threads with the handler module's default export, async (payload, ctx) => result.
-
-  --queue NAME            queue to work on (required)
-  --handler PATH          handler module (required)
-  --threads N             worker threads per process (default: the cores, shared out among
-                          the --processes)
-  --concurrency N         jobs running at once per thread (default: every job the thread
-                          was handed; set it when a handler must not run too many at once)
-  --tasks-per-thread N    batches one thread is handed at once, 1-1000 (default 4); leased
-                          jobs beyond what the threads hold wait in the engine
-  --processes auto|K      engine processes; auto = one per core (default 1); a crashed
-                          process is restarted with a backoff
-  --redis URL[,URL...]    redis://[:password@]host:port[/db] or rediss://... for TLS
-                          (default: $REDIS_URL, else redis://127.0.0.1:6379); several
-                          comma-separated URLs are seed nodes of a Redis Cluster
-  --cluster               the --redis URL is one seed node of a Redis Cluster
-  --partitions P          split the queue into P partitions (1-256), spread over a
-                          cluster's masters; fixed when the queue is first used
-                          (default: the queue's stored count, 1 if none)
-  --start-redis           if no --redis/$REDIS_URL is given and nothing answers on
-                          127.0.0.1:6379, start a local redis-server (AOF in ./data/redis)
-  --lease-ms MS           lease length; a dead engine's jobs return after it (default 30000)
-  --batch N               jobs per acquire call, 1-1000 (default 1000)
-  --grace-ms MS           on SIGTERM/SIGINT, time running jobs get to finish (default 30000)
-  --janitor-ms MS         janitor interval (default 5000)
-  --thread-memory-mb MB   heap limit per worker thread (default 512)
-  --max-result-bytes N    largest handler result kept for jobs with keepResult (default 65536)
-  --engine-name NAME      the engine label of this engine's metrics, kept across restarts
-                          (1-100 of A-Z a-z 0-9 _ . : -; default HOST:0, and with
-                          --processes K each process is NAME:SLOT or HOST:SLOT, 0..K-1)
-  --api [HOST:]PORT       also serve the operator API and the monitor (HOST default
-                          127.0.0.1; another address needs a token: $SLUICE_API_TOKEN
-                          for admin routes, $SLUICE_API_READ_TOKEN for read-only access)
-  --log-level LEVEL       ${LOG_LEVELS.join(' | ')} (default info)
-  --help                  show this text
-
-Signals: SIGTERM or SIGINT stops gracefully (exit 0); a second one exits at once.`;
+import { DEFAULT_REDIS_URL } from './local-redis.js';
 
 export interface CliArgs {
   queue: string;
@@ -76,17 +37,6 @@ export interface ApiAddress {
   port: number;
 }
 
-/** `3000`, `127.0.0.1:3000` or `[::1]:3000`. */
-function apiAddress(value: string | undefined): ApiAddress | undefined {
-  if (value === undefined) return undefined;
-  const match = /^(?:(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(value);
-  const port = Number(match?.[2]);
-  if (!match || port > 65_535) {
-    throw new UsageError(`--api must be PORT or HOST:PORT (e.g. 3000 or 127.0.0.1:3000), got "${value}"`);
-  }
-  return { host: (match[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
-}
-
 export type Parsed = { help: true } | { help: false; args: CliArgs };
 
 /** A bad invocation: the message says what to fix. */
@@ -94,91 +44,337 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-function integer(flag: string, value: string | undefined, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
-    throw new UsageError(`--${flag} must be a whole number >= ${min}, got "${value}"`);
+/** How a flag's value reads from the command line and is written back to it. */
+interface Kind<T> {
+  /** The value in the usage text (`N`, `MS`); undefined for a switch, which takes no value. */
+  placeholder: string | undefined;
+  /** The value of `--flag text`; a switch reads '' when given. */
+  read(flag: string, text: string): T;
+  write(value: T): string;
+}
+
+interface Flag<T> {
+  /** On the command line, without the dashes. */
+  name: string;
+  kind: Kind<NonNullable<T>>;
+  /** What an absent flag parses to; undefined leaves the choice to the engine. */
+  absent: T;
+  /** The usage text's default where the engine chooses it (absent is undefined). */
+  default?: string;
+  /** The error for an absent or empty flag that must be given. */
+  required?: string;
+  help: string;
+}
+
+/** The options that come from flags (the API tokens come from the environment only). */
+type FlagValues = Omit<CliArgs, 'apiTokens'>;
+
+const SWITCH: Kind<boolean> = { placeholder: undefined, read: () => true, write: () => '' };
+
+function text(placeholder: string): Kind<string> {
+  return { placeholder, read: (_flag, value) => value, write: (value) => value };
+}
+
+function wholeNumber(placeholder: string, min = 1): Kind<number> {
+  return {
+    placeholder,
+    read(flag, value) {
+      const n = Number(value);
+      if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+        throw new UsageError(`--${flag} must be a whole number >= ${min}, got "${value}"`);
+      }
+      return n;
+    },
+    write: String,
+  };
+}
+
+const COUNT = wholeNumber('N');
+const MS = wholeNumber('MS');
+
+const PROCESSES: Kind<number> = {
+  placeholder: 'auto|K',
+  read: (flag, value) => (value === 'auto' ? availableParallelism() : COUNT.read(flag, value)),
+  write: String,
+};
+
+const ENGINE_NAME: Kind<string> = {
+  placeholder: 'NAME',
+  read(flag, value) {
+    if (!isEngineName(value)) throw new UsageError(`--${flag} must be ${ENGINE_NAME_RULE}, got "${value}"`);
+    return value;
+  },
+  write: (value) => value,
+};
+
+/** `3000`, `127.0.0.1:3000` or `[::1]:3000`. */
+const API_ADDRESS: Kind<ApiAddress> = {
+  placeholder: '[HOST:]PORT',
+  read(flag, value) {
+    const match = /^(?:(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(value);
+    const port = Number(match?.[2]);
+    if (!match || port > 65_535) {
+      throw new UsageError(
+        `--${flag} must be PORT or HOST:PORT (e.g. 3000 or 127.0.0.1:3000), got "${value}"`,
+      );
+    }
+    return { host: (match[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
+  },
+  write: ({ host, port }) => `${host.includes(':') ? `[${host}]` : host}:${port}`,
+};
+
+const LOG_LEVEL: Kind<LevelWithSilent> = {
+  placeholder: 'LEVEL',
+  read(flag, value) {
+    if (!LOG_LEVELS.includes(value as LevelWithSilent)) {
+      throw new UsageError(`--${flag} must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+    }
+    return value as LevelWithSilent;
+  },
+  write: (level) => level,
+};
+
+/**
+ * Every flag but --help, in the order of the usage text. The parser, the usage text and the
+ * argv a supervised child gets (toArgv) all come from here.
+ */
+const FLAGS: { readonly [K in keyof FlagValues]: Flag<FlagValues[K]> } = {
+  queue: {
+    name: 'queue',
+    kind: text('NAME'),
+    absent: '',
+    required: '--queue NAME is required',
+    help: 'queue to work on',
+  },
+  handler: {
+    name: 'handler',
+    kind: text('PATH'),
+    absent: '',
+    required: '--handler PATH is required (a module with a default export function)',
+    help: 'handler module',
+  },
+  threads: {
+    name: 'threads',
+    kind: COUNT,
+    absent: undefined,
+    default: 'the cores, shared out among the --processes',
+    help: 'worker threads per process',
+  },
+  concurrency: {
+    name: 'concurrency',
+    kind: wholeNumber('N', 0),
+    absent: undefined,
+    default: 'every job the thread was handed; set it when a handler must not run too many at once',
+    help: 'jobs running at once per thread',
+  },
+  tasksPerThread: {
+    name: 'tasks-per-thread',
+    kind: COUNT,
+    absent: undefined,
+    default: String(ENGINE_DEFAULTS.tasksPerThread),
+    help: 'batches one thread is handed at once, 1-1000; leased jobs beyond what the threads hold wait in the engine',
+  },
+  processes: {
+    name: 'processes',
+    kind: PROCESSES,
+    absent: 1,
+    help: 'engine processes; auto = one per core; a crashed process is restarted with a backoff',
+  },
+  redis: {
+    name: 'redis',
+    kind: text('URL[,URL...]'),
+    absent: undefined,
+    default: `$REDIS_URL, else ${DEFAULT_REDIS_URL}`,
+    help: 'redis://[:password@]host:port[/db] or rediss://... for TLS; several comma-separated URLs are seed nodes of a Redis Cluster',
+  },
+  cluster: {
+    name: 'cluster',
+    kind: SWITCH,
+    absent: false,
+    help: 'the --redis URL is one seed node of a Redis Cluster',
+  },
+  partitions: {
+    name: 'partitions',
+    kind: wholeNumber('P'),
+    absent: undefined,
+    default: "the queue's stored count, 1 if none",
+    help: "split the queue into P partitions (1-256), spread over a cluster's masters; fixed when the queue is first used",
+  },
+  startRedis: {
+    name: 'start-redis',
+    kind: SWITCH,
+    absent: false,
+    help: 'if no --redis/$REDIS_URL is given and nothing answers on 127.0.0.1:6379, start a local redis-server (AOF in ./data/redis)',
+  },
+  leaseMs: {
+    name: 'lease-ms',
+    kind: MS,
+    absent: undefined,
+    default: String(ENGINE_DEFAULTS.leaseMs),
+    help: "lease length; a dead engine's jobs return after it",
+  },
+  batch: {
+    name: 'batch',
+    kind: COUNT,
+    absent: undefined,
+    default: String(ENGINE_DEFAULTS.batch),
+    help: 'jobs per acquire call, 1-1000',
+  },
+  graceMs: {
+    name: 'grace-ms',
+    kind: wholeNumber('MS', 0),
+    absent: undefined,
+    default: String(ENGINE_DEFAULTS.graceMs),
+    help: 'on SIGTERM/SIGINT, time running jobs get to finish',
+  },
+  janitorMs: {
+    name: 'janitor-ms',
+    kind: MS,
+    absent: undefined,
+    default: String(ENGINE_DEFAULTS.janitorIntervalMs),
+    help: 'janitor interval',
+  },
+  threadMemoryMb: {
+    name: 'thread-memory-mb',
+    kind: wholeNumber('MB'),
+    absent: undefined,
+    default: String(ENGINE_DEFAULTS.threadMemoryMb),
+    help: 'heap limit per worker thread',
+  },
+  maxResultBytes: {
+    name: 'max-result-bytes',
+    kind: COUNT,
+    absent: undefined,
+    default: String(ENGINE_DEFAULTS.maxResultBytes),
+    help: 'largest handler result kept for jobs with keepResult',
+  },
+  engineName: {
+    name: 'engine-name',
+    kind: ENGINE_NAME,
+    absent: undefined,
+    default: 'HOST:0, and with --processes K each process is NAME:SLOT or HOST:SLOT, 0..K-1',
+    help: `the engine label of this engine's metrics, kept across restarts: ${ENGINE_NAME_RULE}`,
+  },
+  api: {
+    name: 'api',
+    kind: API_ADDRESS,
+    absent: undefined,
+    help: 'also serve the operator API and the monitor (HOST default 127.0.0.1; another address needs a token: $SLUICE_API_TOKEN for admin routes, $SLUICE_API_READ_TOKEN for read-only access)',
+  },
+  logLevel: {
+    name: 'log-level',
+    kind: LOG_LEVEL,
+    absent: 'info',
+    help: LOG_LEVELS.join(' | '),
+  },
+};
+
+const FIELDS = Object.keys(FLAGS) as (keyof FlagValues)[];
+
+const HELP: Flag<boolean> = { name: 'help', kind: SWITCH, absent: false, help: 'show this text' };
+
+const FLAG_COLUMN = 26;
+const LINE_WIDTH = 100;
+
+/** One flag's entry in the usage text: the flag, then its help wrapped in a column. */
+function usageEntry<T>(flag: Flag<T>): string {
+  const { placeholder } = flag.kind;
+  const shownDefault =
+    flag.default ??
+    (flag.absent === undefined || flag.absent === null || placeholder === undefined
+      ? undefined
+      : flag.kind.write(flag.absent));
+  const help =
+    flag.required !== undefined
+      ? `${flag.help} (required)`
+      : shownDefault === undefined
+        ? flag.help
+        : `${flag.help} (default: ${shownDefault})`;
+  const lines: string[] = [];
+  let line = `  --${flag.name}${placeholder === undefined ? '' : ` ${placeholder}`}`.padEnd(FLAG_COLUMN);
+  for (const word of help.split(' ')) {
+    const started = line.length > FLAG_COLUMN;
+    if (started && line.length + 1 + word.length > LINE_WIDTH) {
+      lines.push(line);
+      line = `${' '.repeat(FLAG_COLUMN)}${word}`;
+    } else {
+      line = started ? `${line} ${word}` : `${line}${word}`;
+    }
   }
-  return n;
+  lines.push(line);
+  return lines.join('\n');
+}
+
+function fieldUsage<K extends keyof FlagValues>(field: K): string {
+  return usageEntry(FLAGS[field]);
+}
+
+export const USAGE = `Usage: node dist/engine.js --queue NAME --handler ./handler.js [options]
+
+Runs Sluice engine processes: each leases jobs from Redis in batches and runs them in a pool
+of worker threads with the handler module's default export, async (payload, ctx) => result.
+
+${[...FIELDS.map(fieldUsage), usageEntry(HELP)].join('\n')}
+
+Signals: SIGTERM or SIGINT stops gracefully (exit 0); a second one exits at once.`;
+
+const PARSE_OPTIONS = Object.fromEntries(
+  [...FIELDS.map((field) => FLAGS[field]), HELP].map((flag) => [
+    flag.name,
+    { type: flag.kind.placeholder === undefined ? ('boolean' as const) : ('string' as const) },
+  ]),
+);
+
+type Given = Record<string, string | boolean | undefined>;
+
+function readFlag<K extends keyof FlagValues>(field: K, given: Given): FlagValues[K] {
+  const flag: Flag<FlagValues[K]> = FLAGS[field];
+  const raw = given[flag.name];
+  const value = raw === undefined ? flag.absent : flag.kind.read(flag.name, raw === true ? '' : String(raw));
+  if (flag.required !== undefined && (value === undefined || value === ''))
+    throw new UsageError(flag.required);
+  return value;
 }
 
 /** Parses engine flags (pure: the environment comes in as an argument). */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Parsed {
-  let values: Record<string, string | boolean | undefined>;
+  let given: Given;
   try {
-    ({ values } = parseArgs({
+    ({ values: given } = parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        queue: { type: 'string' },
-        handler: { type: 'string' },
-        threads: { type: 'string' },
-        concurrency: { type: 'string' },
-        'tasks-per-thread': { type: 'string' },
-        processes: { type: 'string' },
-        redis: { type: 'string' },
-        cluster: { type: 'boolean' },
-        partitions: { type: 'string' },
-        'start-redis': { type: 'boolean' },
-        'lease-ms': { type: 'string' },
-        batch: { type: 'string' },
-        'grace-ms': { type: 'string' },
-        'janitor-ms': { type: 'string' },
-        'thread-memory-mb': { type: 'string' },
-        'max-result-bytes': { type: 'string' },
-        'engine-name': { type: 'string' },
-        api: { type: 'string' },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean' },
-      },
+      options: PARSE_OPTIONS,
     }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}. Run with --help for the flags.`);
   }
-  if (values.help) return { help: true };
-  const text = (flag: string) => values[flag] as string | undefined;
-  const queue = text('queue');
-  const handler = text('handler');
-  if (!queue) throw new UsageError('--queue NAME is required');
-  if (!handler) throw new UsageError('--handler PATH is required (a module with a default export function)');
-  const processesFlag = text('processes') ?? '1';
-  const processes = processesFlag === 'auto' ? availableParallelism() : integer('processes', processesFlag);
-  const logLevel = (text('log-level') ?? 'info') as LevelWithSilent;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
-  }
-  const engineName = text('engine-name');
-  if (engineName !== undefined && !isEngineName(engineName)) {
-    throw new UsageError(`--engine-name must be ${ENGINE_NAME_RULE}, got "${engineName}"`);
-  }
+  if (given.help) return { help: true };
+  const values = Object.fromEntries(FIELDS.map((field) => [field, readFlag(field, given)])) as FlagValues;
   return {
     help: false,
     args: {
-      queue,
-      handler,
-      threads: integer('threads', text('threads')),
-      concurrency: integer('concurrency', text('concurrency'), 0),
-      tasksPerThread: integer('tasks-per-thread', text('tasks-per-thread')),
-      processes: processes as number,
-      redis: text('redis') ?? (env.REDIS_URL || undefined),
-      cluster: values.cluster === true,
-      partitions: integer('partitions', text('partitions')),
-      startRedis: values['start-redis'] === true,
-      leaseMs: integer('lease-ms', text('lease-ms')),
-      batch: integer('batch', text('batch')),
-      graceMs: integer('grace-ms', text('grace-ms'), 0),
-      janitorMs: integer('janitor-ms', text('janitor-ms')),
-      threadMemoryMb: integer('thread-memory-mb', text('thread-memory-mb')),
-      maxResultBytes: integer('max-result-bytes', text('max-result-bytes')),
-      engineName,
-      api: apiAddress(text('api')),
+      ...values,
+      redis: values.redis ?? (env.REDIS_URL || undefined),
       apiTokens: {
         ...(env.SLUICE_API_TOKEN ? { admin: env.SLUICE_API_TOKEN } : {}),
         ...(env.SLUICE_API_READ_TOKEN ? { read: env.SLUICE_API_READ_TOKEN } : {}),
       },
-      logLevel,
     },
   };
+}
+
+/** `--flag value` for one option, whatever its value (a switch: `--flag` when on). */
+export function flagArgv<K extends keyof FlagValues>(field: K, value: FlagValues[K]): string[] {
+  const flag: Flag<FlagValues[K]> = FLAGS[field];
+  if (value === undefined || value === null || value === false) return [];
+  if (flag.kind.placeholder === undefined) return [`--${flag.name}`];
+  const written = flag.kind.write(value);
+  // A value that starts with a dash would be read as a flag of its own.
+  return written.startsWith('-') ? [`--${flag.name}=${written}`] : [`--${flag.name}`, written];
+}
+
+/** The flags that parse back to `args` (with the same environment): every option not at its absent value. */
+export function toArgv(args: FlagValues): string[] {
+  return FIELDS.flatMap((field) => (args[field] === FLAGS[field].absent ? [] : flagArgv(field, args[field])));
 }

@@ -1,4 +1,3 @@
-import { availableParallelism, hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import { type ApiServer, checkExposure, startApiServer } from '../api/server.js';
@@ -9,7 +8,7 @@ import { createLogger, type Logger } from '../logger.js';
 import type { ConnectionSpec } from '../redis/connection.js';
 import { type CliArgs, parseCli, USAGE, UsageError } from './args.js';
 import { answers, DEFAULT_REDIS_URL, type LocalRedis, startLocalRedis } from './local-redis.js';
-import { EXIT_CONFIG, supervise } from './supervisor.js';
+import { childArgv, EXIT_CONFIG, supervise } from './supervisor.js';
 
 const ENTRY = fileURLToPath(new URL('../engine.js', import.meta.url));
 
@@ -37,45 +36,6 @@ function engineOptions(args: CliArgs, redis: string, log: Logger): EngineOptions
   if (args.partitions !== undefined) options.partitions = args.partitions;
   if (args.engineName !== undefined) options.engineName = args.engineName;
   return options;
-}
-
-/** Flags the supervisor sets itself for each child. */
-const REPLACED = ['--processes', '--redis', '--api', '--engine-name'];
-
-/**
- * The flags the supervised child in `slot` gets: the same, but one process, a fixed Redis URL, no
- * API (the supervisor serves it) and the engine name `NAME:slot` (`host:slot` without
- * --engine-name), so a restarted child continues its slot's metric series. Without --threads, the
- * cores are shared out: K processes of cores / K threads each, so `--processes auto` is one
- * thread per core, not cores² threads.
- */
-export function childArgs(argv: readonly string[], redis: string, args: CliArgs): (slot: number) => string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--start-redis') continue;
-    if (REPLACED.includes(arg)) {
-      i++;
-      continue;
-    }
-    if (REPLACED.some((flag) => arg.startsWith(`${flag}=`))) continue;
-    out.push(arg);
-  }
-  const threads =
-    args.threads === undefined
-      ? ['--threads', String(Math.max(1, Math.floor(availableParallelism() / args.processes)))]
-      : [];
-  const base = args.engineName ?? hostname();
-  return (slot) => [
-    ...out,
-    ...threads,
-    '--processes',
-    '1',
-    '--redis',
-    redis,
-    '--engine-name',
-    `${base}:${slot}`,
-  ];
 }
 
 /** The operator API and monitor, when --api was given; undefined otherwise. */
@@ -178,7 +138,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       return configError(error, log);
     }
     try {
-      return await supervise(ENTRY, childArgs(argv, redis, args), args.processes, log);
+      return await supervise(ENTRY, (slot) => childArgv(args, redis, slot), args.processes, log);
     } finally {
       await api?.close();
     }

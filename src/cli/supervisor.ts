@@ -1,26 +1,54 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { availableParallelism, hostname } from 'node:os';
 import type { Logger } from '../logger.js';
+import { type CliArgs, flagArgv, toArgv } from './args.js';
 
 /** A child that exits with this code was misconfigured: restarting it cannot help. */
 export const EXIT_CONFIG = 78;
 
 const QUICK_CRASH_MS = 10_000;
 
-/** Restart delay after `crashes` consecutive quick crashes: 250 ms doubling (GIVE_UP_AFTER bounds it). */
+/** Restart delay after `crashes` consecutive quick crashes: doubling with each (GIVE_UP_AFTER bounds it). */
 export function restartDelay(crashes: number): number {
   return 250 * 2 ** Math.max(0, crashes - 1);
 }
 
 /**
- * Quick crashes in a row after which a slot is given up on. Five means restarts after 250, 500,
- * 1000 and 2000 ms, about 4 s of trying: a passing fault gets a few chances, while a process
- * that cannot stay up fails the whole command within seconds instead of looping unnoticed.
+ * Quick crashes in a row after which a slot is given up on: a passing fault gets a few chances,
+ * while a process that cannot stay up fails the whole command within seconds instead of looping
+ * unnoticed.
  */
 export const GIVE_UP_AFTER = 5;
 
 /** What to do after a slot's `streak`-th consecutive quick crash: restart after a delay, or give up. */
 export function nextAfterCrash(streak: number): number | 'give-up' {
   return streak >= GIVE_UP_AFTER ? 'give-up' : restartDelay(streak);
+}
+
+/**
+ * The flags of the supervised child in `slot`: the supervisor's options, but one process, a fixed
+ * Redis URL, no API (the supervisor serves it) and the engine name `NAME:slot` (`host:slot`
+ * without --engine-name), so a restarted child continues its slot's metric series. Without
+ * --threads, the cores are shared out: K processes of cores / K threads each, so `--processes
+ * auto` is one thread per core, not cores² threads.
+ */
+export function childArgv(args: CliArgs, redis: string, slot: number): string[] {
+  const shared = toArgv({
+    ...args,
+    threads: args.threads ?? Math.max(1, Math.floor(availableParallelism() / args.processes)),
+    processes: 1,
+    redis: undefined,
+    startRedis: false,
+    api: undefined,
+    engineName: undefined,
+  });
+  return [
+    ...shared,
+    // Written although it is the default: a child must never supervise, whatever the default.
+    ...flagArgv('processes', 1),
+    ...flagArgv('redis', redis),
+    ...flagArgv('engineName', `${args.engineName ?? hostname()}:${slot}`),
+  ];
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { FailureReason } from '../job/failure.js';
 import type { Logger } from '../logger.js';
 import type { Acquired, Leased, LeaseRequest } from '../redis/acquire.js';
 import { acquire } from '../redis/acquire.js';
@@ -7,27 +6,26 @@ import type { QueueKeys } from '../redis/keys.js';
 import { release } from '../redis/release.js';
 import type { Settled } from '../redis/settle.js';
 import type { ThreadPool } from '../threads/pool.js';
-import { batchFailureReason } from '../threads/pool.js';
-import type { BatchResult, Outcome } from '../threads/protocol.js';
-import { COMPLETED } from '../threads/protocol.js';
+import { BatchRunner } from './batch-runner.js';
 import type { LeaseAhead, WindowPolicy } from './batching.js';
-import { batchSizes, nextBlockSize } from './batching.js';
+import { nextBlockSize } from './batching.js';
 import type { RedisClock } from './clock.js';
 import type { Leases } from './leases.js';
 import type { ProgressWriter } from './progress.js';
 import type { SettleBroker, Settler } from './settler.js';
 
 /**
- * The dispatcher moves jobs from Redis to the thread pool and their outcomes back.
+ * The dispatcher leases jobs from Redis and hands them to the batch runner (batch-runner.ts),
+ * which runs them on the thread pool and gives their outcomes to the settler.
  *
  * States (changed only through #to(), which asserts the move is allowed):
  *   starting   constructed, run() not called yet
  *   acquiring  an acquire call is in flight, or about to be
  *   idle       the queue was empty: waiting for a wake message, the next due delayed job (or
- *              retry this engine's settle calls scheduled) or the 1 s poll (an idle process
- *              sends about one command a second)
+ *              retry this engine's settle calls scheduled) or the idle poll (IDLE_POLL_MS: an
+ *              idle process sends one command per poll)
  *   limited    the queue's rate limit is full: waiting the ms the acquire reply gave until it
- *              frees a slot (at most the 1 s poll; a wake message, sent when the limit changes,
+ *              frees a slot (at most the idle poll; a wake message, sent when the limit changes,
  *              ends it early)
  *   full       the in-flight window is full: waiting for batches to finish (backpressure)
  *   draining   stop() was called: no more acquires; running batches finish within the grace
@@ -103,31 +101,17 @@ export class Dispatcher implements SettleBroker {
   /** Releases of jobs a settle reply brought during a drain: the drain waits for them. */
   readonly #lateReleases: Promise<void>[] = [];
   #acquireErrors = 0;
-  /** Batches leased but not yet handed to the pool (the pool gets at most its capacity). */
-  readonly #queued: Leased[][] = [];
-  /**
-   * Jobs whose thread died under them: each runs again alone on the quarantine pool (one
-   * thread, one job at a time), so a death there convicts that job and no other.
-   */
-  readonly #suspects: Leased[] = [];
-  #suspectRunning = false;
-  /** Batches running on the main pool (a drain waits for all of them). */
-  #runningBatches = 0;
-  /**
-   * Batches counted against the pool's capacity: a batch whose jobs are half done (their early
-   * outcomes came) stops counting, so a few slow jobs cannot keep every task slot of the pool.
-   */
-  #busyBatches = 0;
-  readonly #interrupted: Leased[] = [];
-  /** Leases revoked by a cancellation: their outcomes are dropped (Redis no longer has the job). */
-  readonly #cancelled = new WeakSet<Leased>();
+  readonly #runner: BatchRunner;
   #loop: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(
     private readonly deps: Deps,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    // A drain waits for running batches: each that ends wakes it.
+    this.#runner = new BatchRunner(deps, options, () => this.#nudge());
+  }
 
   get state(): DispatcherState {
     return this.#state;
@@ -164,12 +148,8 @@ export class Dispatcher implements SettleBroker {
   cancel(ids: readonly string[]): void {
     const held = ids.flatMap((id) => this.deps.leases.get(id) ?? []);
     if (held.length === 0) return;
-    for (const job of held) {
-      this.#cancelled.add(job);
-      this.deps.leases.drop(job);
-    }
-    this.deps.pool.cancel(held);
-    this.deps.quarantine.cancel(held);
+    for (const job of held) this.deps.leases.drop(job);
+    this.#runner.cancel(held);
     this.deps.log.info(
       { jobIds: held.slice(0, 20).map((job) => job.id), count: held.length },
       'jobs cancelled',
@@ -224,7 +204,7 @@ export class Dispatcher implements SettleBroker {
         this.#lateReleases.push(this.#release(got.jobs));
         return;
       }
-      this.#dispatch(got.jobs);
+      this.#runner.run(got.jobs);
     }
     if (got.pendingLeft > 0) {
       // More waits than this call could take: an idle loop acquires it.
@@ -342,7 +322,7 @@ export class Dispatcher implements SettleBroker {
           await this.#release(got.jobs);
           return;
         }
-        this.#dispatch(got.jobs);
+        this.#runner.run(got.jobs);
         // A full rate limit is reported with the leases that filled it: no call to learn it.
         if (got.limitWait < 0) continue;
       }
@@ -357,121 +337,6 @@ export class Dispatcher implements SettleBroker {
       if (this.#draining) return;
       this.#to('acquiring');
     }
-  }
-
-  #dispatch(jobs: Leased[]): void {
-    let start = 0;
-    for (const size of batchSizes(jobs.length, this.options.threads, this.options.maxBatch)) {
-      this.#queued.push(jobs.slice(start, start + size));
-      start += size;
-    }
-    this.#pump();
-  }
-
-  #pump(): void {
-    while (this.#busyBatches < this.deps.pool.capacity && this.#queued.length > 0 && !this.#draining) {
-      // A job leased again while its older lease waited here (Redis stalled past the lease) runs
-      // once, under the newer lease: the older one could only have its settle rejected.
-      const batch = (this.#queued.shift() as Leased[]).filter((job) => this.deps.leases.isCurrent(job));
-      if (batch.length > 0) this.#start(batch, false);
-    }
-    if (!this.#suspectRunning && this.#suspects.length > 0 && !this.#draining) {
-      this.#suspectRunning = true;
-      this.#start([this.#suspects.shift() as Leased], true);
-    }
-  }
-
-  #start(batch: Leased[], quarantined: boolean): void {
-    let busy = !quarantined;
-    const notBusy = (): void => {
-      if (!busy) return;
-      busy = false;
-      this.#busyBatches -= 1;
-      this.#pump();
-    };
-    if (!quarantined) {
-      this.#runningBatches += 1;
-      this.#busyBatches += 1;
-    }
-    void this.#runBatch(batch, quarantined, notBusy).finally(() => {
-      if (quarantined) this.#suspectRunning = false;
-      else this.#runningBatches -= 1;
-      notBusy();
-      this.#pump();
-      // A finished batch frees no window space (its leases go when settled: capacityFreed),
-      // but a drain waits for it.
-      if (this.#draining) this.#nudge();
-    });
-  }
-
-  async #runBatch(batch: Leased[], quarantined: boolean, halfDone: () => void): Promise<void> {
-    // Outcomes can come early (jobs done while a slow batch-mate runs) and again in the result.
-    const handled = new Uint8Array(batch.length);
-    let done = 0;
-    const handle = (i: number, outcome: Outcome | undefined): void => {
-      if (handled[i] === 1) return;
-      handled[i] = 1;
-      done += 1;
-      this.#handleOutcome(batch[i] as Leased, outcome);
-    };
-    let results: BatchResult;
-    try {
-      results = await (quarantined ? this.deps.quarantine : this.deps.pool).run(batch, {
-        watchGraceMs: this.options.watchdogGraceMs,
-        onEarly: (early) => {
-          for (const [i, outcome] of early) handle(i, outcome);
-          if (2 * done >= batch.length) halfDone();
-        },
-        onProgress: (progress) => {
-          for (const [i, json] of progress)
-            if (handled[i] === 0) this.deps.progress.report(batch[i] as Leased, json);
-        },
-      });
-    } catch (error) {
-      if (this.#state === 'stopped') return; // the pool is closing: the janitor recovers these leases
-      const unsettled = batch.filter((_, i) => handled[i] === 0);
-      if (unsettled.length > 0) this.#batchDied(unsettled, batchFailureReason(error), error, quarantined);
-      return;
-    }
-    for (let i = 0; i < batch.length; i++) handle(i, results[i]);
-  }
-
-  #handleOutcome(job: Leased, outcome: Outcome | undefined): void {
-    const { settler } = this.deps;
-    if (this.#cancelled.has(job)) return;
-    if (outcome === COMPLETED) settler.complete(job);
-    else if (outcome === undefined) this.#interrupted.push(job);
-    else if (!('reason' in outcome)) settler.complete(job, outcome);
-    else if (outcome.reason === 'interrupted') this.#interrupted.push(job);
-    // Only an older, superseded lease of a cancelled job gets here: nothing of it to settle.
-    else if (outcome.reason === 'cancelled') return;
-    else settler.fail(job, { ...outcome, reason: outcome.reason });
-  }
-
-  /**
-   * A thread died under a batch. Its thread may have been running other batches too, so no job
-   * is blamed yet: each goes to quarantine. A job whose quarantine thread dies is the culprit
-   * and pays the attempt.
-   */
-  #batchDied(batch: Leased[], reason: FailureReason, error: unknown, quarantined: boolean): void {
-    this.deps.log.warn(
-      { jobs: batch.length, reason, err: error, quarantined },
-      'a thread died running a batch',
-    );
-    if (!quarantined) {
-      this.#suspects.push(...batch);
-      return;
-    }
-    const job = batch[0] as Leased;
-    const message =
-      reason === 'oom'
-        ? 'the thread ran out of memory (resourceLimits) running this job'
-        : reason === 'timeout'
-          ? 'the handler did not yield before its timeout; its thread was terminated'
-          : `the thread running this job died: ${(error as Error)?.message ?? String(error)}`;
-    const name =
-      reason === 'oom' ? 'OutOfMemoryError' : reason === 'timeout' ? 'TimeoutError' : 'CrashedError';
-    this.deps.settler.fail(job, { reason, name, message });
   }
 
   async #release(jobs: readonly Leased[]): Promise<void> {
@@ -489,7 +354,7 @@ export class Dispatcher implements SettleBroker {
 
   async #waitForBatches(ms: number): Promise<boolean> {
     const deadline = performance.now() + ms;
-    while (this.#runningBatches > 0 || this.#suspectRunning) {
+    while (this.#runner.busy) {
       const left = deadline - performance.now();
       if (left <= 0) return false;
       await this.#pause(left);
@@ -498,23 +363,25 @@ export class Dispatcher implements SettleBroker {
   }
 
   async #drain(graceMs: number): Promise<void> {
-    const { log, pool, settler, leases } = this.deps;
+    const { log, settler, leases } = this.deps;
     this.#to('draining');
+    this.#runner.stopStarting();
     this.#nudge();
     await this.#loop;
-    const unstarted = [...this.#queued.splice(0).flat(), ...this.#suspects.splice(0)];
+    const unstarted = this.#runner.takeUnstarted();
     await this.#release(unstarted);
     if (!(await this.#waitForBatches(graceMs))) {
-      log.warn({ batches: this.#runningBatches }, 'grace period over: interrupting running jobs');
-      pool.interruptAll();
+      log.warn({ batches: this.#runner.runningBatches }, 'grace period over: interrupting running jobs');
+      this.#runner.interruptAll();
       await this.#waitForBatches(this.options.interruptWaitMs);
     }
     await settler.drain();
     await Promise.all(this.#lateReleases.splice(0));
-    await this.#release(this.#interrupted.splice(0));
+    await this.#release(this.#runner.takeInterrupted());
     leases.stop();
     this.deps.progress.stop();
     this.#to('stopped');
+    this.#runner.close();
     log.info({ released: unstarted.length, leftToJanitor: leases.size }, 'dispatcher stopped');
   }
 }

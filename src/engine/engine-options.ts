@@ -22,9 +22,9 @@ export interface EngineOptions {
   /** Jobs per acquire call, at most. */
   batch?: number;
   /**
-   * Jobs leased and not yet settled, at most (default 8192). With concurrency set and this not,
-   * the window is what can run (threads × concurrency) plus what lasts the threads through a
-   * round trip at the measured rate, at least as much again, up to 8192.
+   * Jobs leased and not yet settled, at most. With concurrency set and this not, the window is
+   * what can run (threads × concurrency) plus what lasts the threads through a round trip at the
+   * measured rate, at least as much again, up to the default maxInFlight.
    */
   maxInFlight?: number;
   /** Record bytes leased and not yet settled, at most. */

@@ -26,7 +26,7 @@ export interface HeartbeatSource {
 }
 
 /**
- * Once a second: registers the engine as live (host, pid, threads, in flight, jobs/s), records a
+ * Every HEARTBEAT_MS: registers the engine as live (host, pid, threads, in flight, jobs/s), records a
  * throughput point for the monitor, and checks the queue's epoch key, whose disappearance means
  * Redis lost the queue's data (restarted without persistence, flushed): that is logged as an error
  * and counted, never passed over in silence.

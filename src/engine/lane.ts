@@ -44,7 +44,7 @@ export const STATE_ORDER: readonly DispatcherState[] = [
 /**
  * The lane of one partition. Each lane gets an equal share of the in-flight window, so every
  * partition is served alike; all share the thread pools. An empty partition's lane sleeps until
- * its wake message (or the 1 s poll), so empty partitions cost no busy polling.
+ * its wake message (or the idle poll), so empty partitions cost no busy polling.
  */
 export function startLane(keys: QueueKeys, lanes: number, shared: LaneShared): Lane {
   const { redis, pool, quarantine, metrics, id, options, log } = shared;

@@ -23,7 +23,7 @@ const MAX_OFFSET = 2 ** 31 - 1;
  * Main side of the latency histograms: owns the shared counts the pool's threads add to, tells
  * them the Redis clock's offset, and turns what they added into cumulative totals (for /metrics)
  * and per-slot counts of the last 15 minutes (published in the heartbeat, so the API of any
- * engine charts the whole queue). Read once a second by the heartbeat and at each scrape.
+ * engine charts the whole queue). Read at each heartbeat and at each scrape.
  */
 export class LatencyRecorder {
   readonly shared = new SharedArrayBuffer(SHARED_WORDS * 4);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Span } from '@opentelemetry/api';
+import { attemptOf } from '../job/attempt.js';
 import { failureStep } from '../job/backoff.js';
 import type { FailureReason } from '../job/failure.js';
 import { encodeErrorEntry, isRetryable } from '../job/failure.js';
@@ -43,7 +44,7 @@ export interface SettleBroker {
 function stepOf(job: Leased, outcome: FailedOutcome & { reason: FailureReason }, random: number) {
   const record = decodeRecord(job.record);
   return failureStep(
-    job.token - (record?.base ?? 0),
+    attemptOf(job.token, record?.base ?? 0),
     record?.options ?? JOB_DEFAULTS,
     random,
     record !== undefined && isRetryable(outcome.reason),

@@ -1,3 +1,4 @@
+import { attemptsExhausted } from './attempt.js';
 import type { StoredJobOptions } from './job-options.js';
 import { MAX_DELAY } from './job-options.js';
 
@@ -31,6 +32,6 @@ export function failureStep(
   retryable = true,
   decided?: number,
 ): FailureStep {
-  if (!retryable || decided === -1 || attempt >= options.attempts) return { dead: true };
+  if (!retryable || decided === -1 || attemptsExhausted(attempt, options)) return { dead: true };
   return { retryInMs: decided ?? backoffDelay(attempt, options.backoff, random) };
 }

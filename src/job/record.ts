@@ -5,7 +5,8 @@ import { decodeOptionHeader } from './job-options.js';
 /**
  * A job record as stored in the jobs hash: "enqueuedAt|base|optionHeader|payloadJson".
  * The producer writes "optionHeader|payloadJson"; the enqueue script puts the Redis time and
- * base 0 in front. attempt = deliveries - base (see lua/release.lua and lua/dlq-retry.lua).
+ * base 0 in front. job/attempt.ts counts attempts from base (see lua/release.lua and
+ * lua/dlq-retry.lua).
  * A traced add appends ";traceparent[;tracestate]" to the option header (tracing/carrier.ts).
  */
 /** Opens the trace context at the end of an option header (tracing/carrier.ts writes it). */

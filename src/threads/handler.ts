@@ -11,9 +11,10 @@ export interface JobContext {
   /** Fires when the job's timeout passes or the engine shuts down; stop work and return or throw. */
   readonly signal: AbortSignal;
   /**
-   * Reports how far the job has got: any JSON value of at most 4 KiB (the latest wins). Written to
-   * Redis within about 150 ms while the attempt runs, for getJob and the API; cleared when the
-   * attempt ends. Throws a TypeError for a value JSON cannot carry or that is too large.
+   * Reports how far the job has got: any JSON value within the progress limit (MAX_PROGRESS_BYTES
+   * in threads/protocol.ts; the latest wins). Written to Redis shortly after, with other jobs'
+   * progress (engine/progress.ts), while the attempt runs, for getJob and the API; cleared when
+   * the attempt ends. Throws a TypeError for a value JSON cannot carry or that is too large.
    */
   progress(value: unknown): void;
 }

@@ -17,10 +17,10 @@ export class LatencyProbe {
 
   /**
    * A first attempt starts: its wait since `enqueuedAt` (ms, Redis clock, from the record).
-   * Date.now() is moved onto the Redis clock by the offset the engine's heartbeat measures once a
-   * second, so a host clock that is off by minutes still gives the right wait; what is left is
-   * that offset's error (half a heartbeat round trip) and any step of the host clock within the
-   * last second. A wait that comes out negative counts as 0.
+   * Date.now() is moved onto the Redis clock by the offset the engine's heartbeat measures at each
+   * beat, so a host clock that is off by minutes still gives the right wait; what is left is that
+   * offset's error (half a heartbeat round trip) and any step of the host clock since the last
+   * beat. A wait that comes out negative counts as 0.
    */
   waited(enqueuedAt: number): void {
     const now = Date.now() + Atomics.load(this.#signed, OFFSET_SLOT);

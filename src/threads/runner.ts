@@ -5,6 +5,7 @@
  */
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import type { Tracer } from '@opentelemetry/api';
+import { attemptOf } from '../job/attempt.js';
 import { failureStep, strategyDelay } from '../job/backoff.js';
 import type { StoredJobOptions } from '../job/job-options.js';
 import { type DecodedRecord, decodeRecord, encodePayload } from '../job/record.js';
@@ -245,7 +246,7 @@ async function runJob(job: WireJob, module: HandlerModule, batch: Running, i: nu
     results[i] = failed('decode_error', error);
     return;
   }
-  const ctx = new Context(job.id, job.token, job.token - record.base, batch, i);
+  const ctx = new Context(job.id, job.token, attemptOf(job.token, record.base), batch, i);
   batch.contexts[i] = ctx;
   const { options } = record;
   const { timeout } = options;

@@ -1,7 +1,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { parseCli, UsageError } from '../../dist/cli/args.js';
-import { childArgs } from '../../dist/cli/main.js';
+import { parseCli, toArgv, USAGE, UsageError } from '../../dist/cli/args.js';
+import { childArgv } from '../../dist/cli/supervisor.js';
 
 const REQUIRED = ['--queue', 'emails', '--handler', './handler.js'];
 
@@ -130,7 +130,7 @@ describe('parseCli', () => {
   it('--engine-name names the engine label; a supervised process gets NAME:SLOT, or HOST:SLOT without it', () => {
     expect(args([...REQUIRED, '--engine-name=api-7']).engineName).toBe('api-7');
     const argv = [...REQUIRED, '--processes', '3', '--engine-name', 'box', '--threads', '2'];
-    const forSlot = childArgs(argv, 'redis://h:1', args(argv));
+    const forSlot = (slot: number) => childArgv(args(argv), 'redis://h:1', slot);
     expect(forSlot(2)).toEqual([
       ...REQUIRED,
       '--threads',
@@ -145,7 +145,7 @@ describe('parseCli', () => {
     // the child parses what it is given: its slot's name, whatever the restart
     expect(args(forSlot(0)).engineName).toBe('box:0');
     const unnamed = [...REQUIRED, '--processes=2', '--threads=1'];
-    expect(args(childArgs(unnamed, 'redis://h:1', args(unnamed))(1)).engineName).toBe(`${hostname()}:1`);
+    expect(args(childArgv(args(unnamed), 'redis://h:1', 1)).engineName).toBe(`${hostname()}:1`);
   });
 
   it('--processes auto is one per core', () => {
@@ -181,5 +181,73 @@ describe('parseCli', () => {
     for (const [argv, message] of cases) {
       expect(usageError(argv).message, argv.join(' ')).toMatch(message);
     }
+  });
+});
+
+const EVERY_FLAG = [
+  ...REQUIRED,
+  '--threads=4',
+  '--concurrency',
+  '0',
+  '--tasks-per-thread',
+  '2',
+  '--processes',
+  '3',
+  '--redis',
+  'redis://a:1,redis://b:2',
+  '--cluster',
+  '--partitions',
+  '6',
+  '--start-redis',
+  '--lease-ms',
+  '1000',
+  '--batch',
+  '10',
+  '--grace-ms',
+  '0',
+  '--janitor-ms',
+  '200',
+  '--thread-memory-mb',
+  '64',
+  '--max-result-bytes',
+  '4096',
+  '--engine-name',
+  'eu-1.worker_a',
+  '--api',
+  '[::1]:3000',
+  '--log-level',
+  'debug',
+];
+
+describe('flags written back from parsed options', () => {
+  it('toArgv parses back to the same options', () => {
+    const env = { SLUICE_API_TOKEN: 'a'.repeat(20) };
+    for (const argv of [REQUIRED, EVERY_FLAG, ['--queue=-q', '--handler=-h.js', '--engine-name=-e']]) {
+      const parsed = args(argv, env);
+      expect(args(toArgv(parsed), env), argv.join(' ')).toEqual(parsed);
+    }
+  });
+
+  it("a supervised child's argv parses to the supervisor's options but for its slot's own", () => {
+    for (const argv of [[...REQUIRED, '--processes', '2'], EVERY_FLAG]) {
+      const parent = args(argv);
+      const child = args(childArgv(parent, 'redis://seed:7000', 1));
+      expect(child).toEqual({
+        ...parent,
+        threads: parent.threads ?? Math.max(1, Math.floor(availableParallelism() / parent.processes)),
+        processes: 1,
+        redis: 'redis://seed:7000',
+        startRedis: false,
+        api: undefined,
+        engineName: `${parent.engineName ?? hostname()}:1`,
+      });
+    }
+  });
+
+  it('--help lists every flag', () => {
+    for (const flag of EVERY_FLAG.filter((arg) => arg.startsWith('--'))) {
+      expect(USAGE).toContain(`  ${flag.split('=')[0]} `);
+    }
+    expect(USAGE).toContain('  --help ');
   });
 });
