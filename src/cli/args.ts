@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
-import { ENGINE_NAME_RULE, isEngineName } from '../engine/engine-name.js';
 import { ENGINE_DEFAULTS } from '../engine/engine-options.js';
+import { isName, NAME_RULE } from '../job/names.js';
 import { LOG_LEVELS } from '../logger.js';
 import { DEFAULT_REDIS_URL } from './local-redis.js';
 
@@ -101,7 +101,7 @@ const PROCESSES: Kind<number> = {
 const ENGINE_NAME: Kind<string> = {
   placeholder: 'NAME',
   read(flag, value) {
-    if (!isEngineName(value)) throw new UsageError(`--${flag} must be ${ENGINE_NAME_RULE}, got "${value}"`);
+    if (!isName(value)) throw new UsageError(`--${flag} must be ${NAME_RULE}, got "${value}"`);
     return value;
   },
   write: (value) => value,
@@ -253,7 +253,7 @@ const FLAGS: { readonly [K in keyof FlagValues]: Flag<FlagValues[K]> } = {
     kind: ENGINE_NAME,
     absent: undefined,
     default: 'HOST:0, and with --processes K each process is NAME:SLOT or HOST:SLOT, 0..K-1',
-    help: `the engine label of this engine's metrics, kept across restarts: ${ENGINE_NAME_RULE}`,
+    help: `the engine label of this engine's metrics, kept across restarts: ${NAME_RULE}`,
   },
   api: {
     name: 'api',

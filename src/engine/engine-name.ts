@@ -1,6 +1,9 @@
 import { hostname } from 'node:os';
 import { invalidOption } from '../errors.js';
 
+/** Names held by the engines of this process, per queue: two engines of a queue never share series. */
+const held = new Map<string, Set<string>>();
+
 /**
  * The `engine` label of an engine's metrics: stable across restarts, unlike its id
  * (`host:pid:random`, which the live list and leases keep using), so a restart continues the
@@ -8,17 +11,6 @@ import { invalidOption } from '../errors.js';
  * engine of the queue in this process holds: 0 for the one engine of an engine process, and the
  * supervisor passes each of its processes `host:<slot>`.
  */
-const ENGINE_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
-
-export const ENGINE_NAME_RULE = '1-100 characters of A-Z a-z 0-9 _ . : -';
-
-export function isEngineName(name: unknown): name is string {
-  return typeof name === 'string' && ENGINE_NAME.test(name);
-}
-
-/** Names held by the engines of this process, per queue: two engines of a queue never share series. */
-const held = new Map<string, Set<string>>();
-
 export interface EngineName {
   readonly name: string;
   /** Frees the name for another engine of the queue in this process (on stop). */

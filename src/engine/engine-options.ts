@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { invalidOption } from '../errors.js';
+import { isName, NAME_RULE } from '../job/names.js';
 import type { Logger } from '../logger.js';
 import type { ConnectionSpec } from '../redis/connection.js';
 import { checkPartitions, validateQueueName } from '../redis/keys.js';
 import { KIB, MIB, SECOND } from '../units.js';
-import { ENGINE_NAME_RULE, isEngineName } from './engine-name.js';
 
 export interface EngineOptions {
   queue: string;
@@ -130,11 +130,8 @@ export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOpti
     leaseAhead: false,
   } as ResolvedEngineOptions;
   if (options.partitions !== undefined) checkPartitions(options.partitions);
-  if (options.engineName !== undefined && !isEngineName(options.engineName)) {
-    throw invalidOption(
-      'engineName',
-      `must be ${ENGINE_NAME_RULE}, got ${JSON.stringify(options.engineName)}`,
-    );
+  if (options.engineName !== undefined && !isName(options.engineName)) {
+    throw invalidOption('engineName', `must be ${NAME_RULE}, got ${JSON.stringify(options.engineName)}`);
   }
   for (const [field, range] of Object.entries(LIMITS)) {
     const value = (resolved as unknown as Record<string, unknown>)[field];
