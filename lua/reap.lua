@@ -26,7 +26,8 @@ Invariants
   - a lease has expired when its deadline is before the Redis clock; client clocks play no part
   - each expired lease is handled by exactly one call (several janitors may race safely)
   - a job that has used all its attempts (deliveries - base >= attempts) goes to dead with a
-    'crashed' error entry, so a job that kills its worker cannot cycle forever; it is filed in
+    'crashed' error entry (byte for byte what src/job/failure.ts writes, see includes/errors.lua),
+    so a job that kills its worker cannot cycle forever; it is filed in
     the CrashedError fingerprint group as settle.lua files a failure
   - recovered and promoted jobs go to the head of pending, to run next (with KEYS[12] present, to
     the head of their priority list, read from the record's option header; without it, one EXISTS

@@ -75,11 +75,22 @@ const failure = (retryInMs: number) => (job: { id: string; token: number }) => (
   entry: encodeErrorEntry({ name: 'Error', message: 'again', reason: 'error', at: 0 }),
 });
 
+/** Runs `body` with a client of the tests' Redis and the keys of a queue no other test uses. */
+async function onFreshQueue(
+  label: string,
+  body: (redis: RedisClient, keys: QueueKeys) => Promise<void>,
+): Promise<void> {
+  const redis = redisClient();
+  try {
+    await body(redis, queueKeys(queueName(label)));
+  } finally {
+    await redis.quit();
+  }
+}
+
 describe('record codec: what job-options.ts and record.ts write is what the Lua scripts read', () => {
-  it('every priority, with and without a trace context and other options, waits in its list after each path that re-reads it', async () => {
-    const redis = redisClient();
-    const keys = queueKeys(queueName('codec'));
-    try {
+  it('every priority, with and without a trace context and other options, waits in its list after each path that re-reads it', () =>
+    onFreshQueue('codec', async (redis, keys) => {
       const cases: Case[] = [];
       for (const priority of PRIORITIES) {
         for (const [o, others] of OTHERS.entries()) {
@@ -137,15 +148,10 @@ describe('record codec: what job-options.ts and record.ts write is what the Lua 
       expect(await cancel(redis, keys, ids)).toEqual(ids.map(() => 'removed'));
       const left = await Promise.all(runOrder(keys).map((list) => redis.llen(list)));
       expect(left, 'cancel.lua took each id out of the list it was in').toEqual(runOrder(keys).map(() => 0));
-    } finally {
-      await redis.quit();
-    }
-  });
+    }));
 
-  it("a schedule's job waits in the list of the priority its definition's header names", async () => {
-    const redis = redisClient();
-    const keys = queueKeys(queueName('codec-schedule'));
-    try {
+  it("a schedule's job waits in the list of the priority its definition's header names", () =>
+    onFreshQueue('codec-schedule', async (redis, keys) => {
       for (const priority of PRIORITIES) {
         for (const [o, others] of OTHERS.entries()) {
           if (others.uniqueFor !== undefined) continue; // a schedule's jobs have no jobId to keep
@@ -167,15 +173,10 @@ describe('record codec: what job-options.ts and record.ts write is what the Lua 
           expect(await listsHolding(redis, keys, `${name}:${next}`)).toEqual([listFor(keys, priority)]);
         }
       }
-    } finally {
-      await redis.quit();
-    }
-  });
+    }));
 
-  it('the error entry reap.lua writes for a crashed job is the one failure.ts would write', async () => {
-    const redis = redisClient();
-    const keys = queueKeys(queueName('codec-crash'));
-    try {
+  it('the error entry reap.lua writes for a crashed job is the one failure.ts would write', () =>
+    onFreshQueue('codec-crash', async (redis, keys) => {
       const [id] = await enqueue(redis, keys, [
         {
           body: recordBody(prepareJobOptions({ attempts: 1 }).header, '{}'),
@@ -191,8 +192,5 @@ describe('record codec: what job-options.ts and record.ts write is what the Lua 
       const [entry] = JSON.parse(stored);
       expect(entry).toMatchObject({ name: 'CrashedError', reason: 'crashed' });
       expect(stored).toBe(`[${encodeErrorEntry(entry)}]`);
-    } finally {
-      await redis.quit();
-    }
-  });
+    }));
 });
