@@ -12,9 +12,9 @@ KEYS[7] limit       HASH  sluice:{q}:limit       max, duration: the rate limit (
                                                    used: leases counted in limit-log
 KEYS[8] limit-log   ZSET  sluice:{q}:limit-log   "count:id:token" -> Redis time (ms) of one call's
                                                    leases (id and token of its first job keep it unique)
-KEYS[9] priorities  STRING sluice:{q}:priorities present once the queue has held a prioritised job;
-                                                   then the level lists KEYS[1]:<level> (LIST
-                                                   sluice:{q}:pending:<level>, levels 1 2 4 5) are read too
+KEYS[9] priorities  STRING sluice:{q}:priorities present once the queue has held a job with a priority;
+                                                   then the priority lists KEYS[1]:<priority> (LIST
+                                                   sluice:{q}:pending:<priority>, priorities 1 2 4 5) are read too
 KEYS[10] events     STREAM sluice:{q}:events  one entry per call and event type: type, ids (see includes/events.lua); 'started'
 
 ARGV[1] max jobs to lease (1..1000)
@@ -23,7 +23,7 @@ ARGV[3] max delayed jobs to promote first
 
 Returns { now, pendingLeft, nextDue, limitWait, id1, token1, record1, id2, ... }
   now          Redis time in ms when the leases were set
-  pendingLeft  LLEN pending (and the level lists) after the pop (0 when nothing was popped)
+  pendingLeft  LLEN pending (and the priority lists) after the pop (0 when nothing was popped)
   nextDue      due time of the earliest delayed job when nothing was leased, else -1
   limitWait    -1 when the rate limit leaves room for another lease now; else ms (>= 1) until it
                frees a slot: no acquire can lease before then, whether or not this one leased.
@@ -44,10 +44,10 @@ Invariants
   - a full window returns before promoting delayed jobs (the janitor's reap promotes them too)
   - with no limit set this costs one HMGET of a missing key and nothing per job
   - due delayed jobs are promoted to the head of pending, earliest first, before the pop; with
-    KEYS[9] present, each to the head of its level's list (its record's option header says which)
+    KEYS[9] present, each to the head of its priority list (its record's option header says which)
   - without KEYS[9] this costs one EXISTS per call and nothing per job; with it, jobs are leased
-    most urgent level first (1, 2, then pending as level 3, then 4, 5), FIFO within a level, and
-    the block is filled across levels
+    most urgent priority first (1, 2, then pending as priority 3, then 4, 5), FIFO within a
+    priority, and the block is filled across priorities
   - a leased job is in active with deadline now + lease and its delivery count is one higher
     (and positive: a positive count means leased, so settle needs no check of active)
   - an id whose record is gone (deleted while waiting) is dropped, never leased nor counted
@@ -55,7 +55,8 @@ Invariants
     OOM the first write is one that frees memory
 ]]
 -- @include events
--- @include level
+-- @include priority
+-- @include promotion
 -- @include lease
 return lease({
   pending = KEYS[1],

@@ -25,15 +25,14 @@ Invariants
   - a removed job leaves no record, delivery count or error entry behind, so a stale worker's
     settle, release or renewal of it is rejected by token (settle and release compare the
     delivery count; renewal is ZADD XX, which never re-adds a member)
-  - a waiting id is taken out of pending, or of its level's list KEYS[4]:<level> (sluice:{q}:pending:<level>)
-    when its record has a priority, with LREM (from the tail, where the next jobs to run are)
+  - a waiting id is taken out of pending, or of its priority list KEYS[4]:<priority>
+    (sluice:{q}:pending:<priority>) when its record has a priority, with LREM (from the tail, where the next jobs to run are)
     only while that list holds at most 10,000 ids: LREM scans the list, about 6 ms per 100,000 ids
     (56-63 ms measured for 1,000,000). In a longer list the id stays until acquire pops it and
     drops it for having no record, counted in LLEN (`waiting`) until then
   - stats.cancelled counts the jobs removed or stopped
 ]]
--- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
--- @include level
+-- @include priority
 -- @include events
 local out, running, removed = {}, {}, {}
 local cancelled = 0

@@ -1,5 +1,5 @@
 --[[ dlq-edit: replace a dead letter's payload and move it back to pending with a fresh set of attempts.
-A prioritised job goes to the tail of its level's list, KEYS[2]:<level> (sluice:{q}:pending:<level>).
+A job with a priority goes to the tail of its priority list, KEYS[2]:<priority> (sluice:{q}:pending:<priority>).
 
 KEYS[1] dead        ZSET  sluice:{q}:dead
 KEYS[2] pending     LIST  sluice:{q}:pending
@@ -27,8 +27,8 @@ Invariants
 ]]
 -- @include unfile
 
--- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
--- @include level
+-- @include priority
+-- @include record
 
 local id = ARGV[2]
 if not redis.call('ZSCORE', KEYS[1], id) then
@@ -38,9 +38,7 @@ local record = redis.call('HGET', KEYS[3], id)
 if not record then
   return 0
 end
-local p1 = string.find(record, '|', 1, true)
-local p2 = p1 and string.find(record, '|', p1 + 1, true)
-local p3 = p2 and string.find(record, '|', p2 + 1, true)
+local p1, p2, p3 = separators(record)
 if not p3 then
   return -1
 end
@@ -48,7 +46,7 @@ end
 redis.call('ZREM', KEYS[1], id)
 unfile(KEYS[6], KEYS[7], id)
 local base = math.abs(tonumber(redis.call('HGET', KEYS[4], id)) or 0)
-redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2, p3) .. ARGV[3])
+redis.call('HSET', KEYS[3], id, rebased(string.sub(record, 1, p3), p1, p2, base) .. ARGV[3])
 if redis.call('LPUSH', listOf(KEYS[2], record), id) == 1 then
   redis.call('PUBLISH', ARGV[1], '1')
 end

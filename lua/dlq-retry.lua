@@ -1,5 +1,5 @@
 --[[ dlq-retry: move dead-lettered jobs back to pending with a fresh set of attempts.
-A prioritised job goes to the tail of its level's list, KEYS[2]:<level> (sluice:{q}:pending:<level>).
+A job with a priority goes to the tail of its priority list, KEYS[2]:<priority> (sluice:{q}:pending:<priority>).
 
 KEYS[1] dead        ZSET  sluice:{q}:dead
 KEYS[2] pending     LIST  sluice:{q}:pending
@@ -27,8 +27,8 @@ Invariants
 ]]
 -- @include unfile
 
--- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
--- @include level
+-- @include priority
+-- @include record
 
 local ids
 if ARGV[2] == 'all' then
@@ -46,13 +46,12 @@ local lists = {}
 local skipped = 0
 for _, id in ipairs(ids) do
   local record = redis.call('HGET', KEYS[3], id)
-  local p1 = record and string.find(record, '|', 1, true)
-  local p2 = p1 and string.find(record, '|', p1 + 1, true)
+  local p1, p2 = separators(record)
   if record and not p2 and redis.call('ZSCORE', KEYS[1], id) then
     skipped = skipped + 1
   elseif p2 and redis.call('ZREM', KEYS[1], id) == 1 then
     local base = math.abs(tonumber(redis.call('HGET', KEYS[4], id)) or 0)
-    redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2))
+    redis.call('HSET', KEYS[3], id, rebased(record, p1, p2, base))
     unfile(KEYS[6], KEYS[7], id)
     moved[#moved + 1] = id
     local list = listOf(KEYS[2], record)

@@ -6,8 +6,8 @@ KEYS[3] jobs        HASH  sluice:{q}:jobs        id -> record
 KEYS[4] deliveries  HASH  sluice:{q}:deliveries  id -> delivery count
 KEYS[5] errors      HASH  sluice:{q}:errors      id -> JSON array of error entries
 KEYS[6] stats       HASH  sluice:{q}:stats       counters (+ drained)
-KEYS[7..] level lists LIST sluice:{q}:pending:<level>  waiting prioritised jobs, most urgent first:
-                                                   taken like pending's, before the delayed ones
+KEYS[7..] priority-lists LIST sluice:{q}:pending:<priority>  jobs waiting with a priority, most urgent
+                                                   first: taken like pending's, before the delayed ones
 
 ARGV[1] most ids to take in this call (1..1000; the wrapper enforces it): waiting ones first,
         from the end acquire pops (the oldest), then delayed ones, earliest due first
@@ -15,7 +15,7 @@ ARGV[1] most ids to take in this call (1..1000; the wrapper enforces it): waitin
 Returns { taken, removed, left }
   taken    ids taken off pending and delayed in this call
   removed  jobs whose record was deleted (an id whose record was already gone counts in taken only)
-  left     LLEN pending + LLEN of each level list + ZCARD delayed after this call
+  left     LLEN pending + LLEN of each priority list + ZCARD delayed after this call
 
 Invariants
   - the state sets are disjoint (see enqueue, acquire, settle, reap): an id in pending or delayed is

@@ -2,8 +2,8 @@
 
 KEYS[1]  active   ZSET  sluice:{q}:active   id -> lease deadline: jobs running now
 KEYS[2]  engines  ZSET  sluice:{q}:engines  engine id -> last heartbeat (ms, Redis clock)
-KEYS[3..] every key of the queue, sluice:{q}:<name> for each name of KEY_NAMES (src/redis/keys.ts),
-          then the priority level lists sluice:{q}:pending:<level>
+KEYS[3..] all      KEY   sluice:{q}:<name>[:<priority>]  every key of the queue: sluice:{q}:<name> for
+          each name of KEY_NAMES (src/redis/keys.ts), then the priority lists sluice:{q}:pending:<priority>
 
 ARGV[1] '1' to delete even when busy, '0' to refuse
 ARGV[2] ms after which an engine's heartbeat is too old for it to count as live

@@ -3,8 +3,8 @@
 dependent reads, and /metrics reads a queue in one MULTI (one round trip, one instant).
 
 KEYS[1]    jobs  HASH  sluice:{q}:jobs  id -> record "enqueuedAt|base|opts|payload"
-KEYS[2..]  the waiting LISTs, each LPUSH in, RPOP out (so its head, the next to run, is its last
-           element): sluice:{q}:pending and the level lists sluice:{q}:pending:<level>
+KEYS[2..]  waiting  LIST  sluice:{q}:pending[:<priority>]  the waiting lists, each LPUSH in, RPOP out (so
+           its head, the next to run, is its last element): pending and the priority lists
 
 ARGV none
 

@@ -11,8 +11,8 @@ KEYS[8] stats       HASH  sluice:{q}:stats
 KEYS[9] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's fingerprint id
 KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label; members in KEYS[10]:G
 KEYS[11] progress   HASH  sluice:{q}:progress           id -> progress of the running attempt (deleted here)
-KEYS[12] priorities STRING sluice:{q}:priorities  present once the queue has held a prioritised job;
-         then each job goes to its level's list KEYS[2]:<level> (sluice:{q}:pending:<level>)
+KEYS[12] priorities STRING sluice:{q}:priorities  present once the queue has held a job with a priority;
+         then each job goes to its priority list KEYS[2]:<priority> (sluice:{q}:pending:<priority>)
 KEYS[13] events     STREAM sluice:{q}:events  one entry per call and event type: type, ids (see includes/events.lua); 'stalled' (a lease expired and the job was re-queued), 'dead'
 
 ARGV[1] wake channel
@@ -26,50 +26,30 @@ Invariants
   - a lease has expired when its deadline is before the Redis clock; client clocks play no part
   - each expired lease is handled by exactly one call (several janitors may race safely)
   - a job that has used all its attempts (deliveries - base >= attempts) goes to dead with a
-    'crashed' error entry, so a job that kills its worker cannot cycle forever; it is filed in
+    'crashed' error entry (byte for byte what src/job/failure.ts writes, see includes/errors.lua),
+    so a job that kills its worker cannot cycle forever; it is filed in
     the CrashedError fingerprint group as settle.lua files a failure
   - recovered and promoted jobs go to the head of pending, to run next (with KEYS[12] present, to
-    the head of their level's list, read from the record's option header; without it, one EXISTS
+    the head of their priority list, read from the record's option header; without it, one EXISTS
     per call and nothing per job)
   - a recovered job's delivery count is negated: no longer leased, so its old token is stale
 ]]
 -- @include events
+-- @include priority
+-- @include promotion
+-- @include record
+-- @include attempts
+-- @include errors
+-- @include file
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local limit = tonumber(ARGV[2])
 local wasEmpty = redis.call('LLEN', KEYS[2]) == 0
 local out = { 0, 0, 0, 0 }
-local ranked = redis.call('EXISTS', KEYS[12]) == 1
-local PENDING = KEYS[2]
--- @include level
+local prioritised = redis.call('EXISTS', KEYS[12]) == 1
 
--- ids (earliest to run first) to the head of their lists, so the first of each list runs next
-local function toHead(ids, records)
-  local lists = {}
-  for i = #ids, 1, -1 do
-    local list = listOf(PENDING, records[i])
-    lists[list] = lists[list] or {}
-    table.insert(lists[list], ids[i])
-  end
-  for list, group in pairs(lists) do
-    redis.call('RPUSH', list, unpack(group))
-  end
-end
-
-local due = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', now, 'LIMIT', 0, limit)
-if #due > 0 then
-  redis.call('ZREM', KEYS[7], unpack(due))
-  local n = #due
-  if ranked then
-    toHead(due, redis.call('HMGET', KEYS[3], unpack(due)))
-  else
-    for i = 1, math.floor(n / 2) do
-      due[i], due[n - i + 1] = due[n - i + 1], due[i]
-    end
-    redis.call('RPUSH', KEYS[2], unpack(due))
-  end
-  out[3] = n
-end
+local promoted = promoteDue(KEYS[7], KEYS[3], KEYS[2], now, limit, prioritised)
+out[3] = promoted
 
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now, 'LIMIT', 0, limit)
 if #expired > 0 then
@@ -80,25 +60,15 @@ if #expired > 0 then
   for i, id in ipairs(expired) do
     local record = records[i]
     if record then
-      local base, opts = string.match(record, '^%d+|(%d+)|([^|]*)|')
-      local attempts = tonumber(string.match(opts or '', '^(%d+)')) or tonumber(ARGV[3])
       local delivered = math.abs(tonumber(counts[i]) or 0)
-      local used = delivered - (tonumber(base) or 0)
+      local used, exhausted = attemptsUsed(record, delivered, tonumber(ARGV[3]))
       unleased[#unleased + 1] = id
       unleased[#unleased + 1] = -delivered
-      if used >= attempts then
+      if exhausted then
         dead[#dead + 1] = id
-        local entry = '{"name":"CrashedError","message":"lease expired on delivery ' .. used ..
-          ': the worker running it died or stalled","reason":"crashed","at":' .. now .. '}'
-        local previous = redis.call('HGET', KEYS[5], id)
-        if previous then
-          redis.call('HSET', KEYS[5], id, string.sub(previous, 1, -2) .. ',' .. entry .. ']')
-        else
-          redis.call('HSET', KEYS[5], id, '[' .. entry .. ']')
-        end
-        redis.call('ZADD', KEYS[6], now, id)
-        redis.call('HSET', KEYS[9], id, ARGV[4])
-        redis.call('ZADD', KEYS[10] .. ':' .. ARGV[4], now, id)
+        appendError(KEYS[5], id, errorEntry('CrashedError',
+          'lease expired on delivery ' .. used .. ': the worker running it died or stalled', 'crashed', now))
+        file(KEYS[6], KEYS[9], KEYS[10], id, ARGV[4], ARGV[5], now)
       else
         back[#back + 1] = id
         backRecords[#back] = record
@@ -112,7 +82,7 @@ if #expired > 0 then
     end
   end
   if #back > 0 then
-    if ranked then
+    if prioritised then
       -- as without priorities: the last of `back` ends at the tail of its list, so it runs first
       local reversed = {}
       local reversedRecords = {}
@@ -120,14 +90,13 @@ if #expired > 0 then
         reversed[#reversed + 1] = back[i]
         reversedRecords[#reversedRecords + 1] = backRecords[i]
       end
-      toHead(reversed, reversedRecords)
+      toHeads(KEYS[2], reversed, reversedRecords)
     else
       redis.call('RPUSH', KEYS[2], unpack(back))
     end
     redis.call('HINCRBY', KEYS[8], 'reaped', #back)
   end
   if #dead > 0 then
-    redis.call('HSET', KEYS[10], ARGV[4], ARGV[5])
     redis.call('HINCRBY', KEYS[8], 'dead', #dead)
     redis.call('HINCRBY', KEYS[8], 'failed', #dead)
   end
@@ -136,10 +105,10 @@ if #expired > 0 then
   emit(KEYS[13], 'dead', dead)
 end
 
-if (#due == limit) or (#expired == limit) then
+if (promoted == limit) or (#expired == limit) then
   out[4] = 1
 end
-if (wasEmpty or ranked) and (out[1] + out[3] > 0) then
+if (wasEmpty or prioritised) and (out[1] + out[3] > 0) then
   redis.call('PUBLISH', ARGV[1], '1')
 end
 return out

@@ -1,5 +1,5 @@
 --[[ release: hand leased jobs that never started back to the head of pending (graceful shutdown).
-A prioritised job goes to the head of its level's list, KEYS[2]:<level> (sluice:{q}:pending:<level>).
+A job with a priority goes to the head of its priority list, KEYS[2]:<priority> (sluice:{q}:pending:<priority>).
 
 KEYS[1] active      ZSET  sluice:{q}:active
 KEYS[2] pending     LIST  sluice:{q}:pending
@@ -16,18 +16,17 @@ Invariants
     unstarted delivery does not use up an attempt (attempt = deliveries - base)
   - the delivery count is negated: the job is no longer leased
 ]]
--- A record with a level implies sluice:{q}:priorities exists (enqueue.lua sets it), so acquire reads it.
--- @include level
+-- @include priority
+-- @include record
 local released = 0
 for a = 2, #ARGV, 2 do
   local id, token = ARGV[a], ARGV[a + 1]
   if redis.call('HGET', KEYS[4], id) == token and redis.call('ZREM', KEYS[1], id) == 1 then
     local record = redis.call('HGET', KEYS[3], id)
     if record then
-      local p1 = string.find(record, '|', 1, true)
-      local p2 = string.find(record, '|', p1 + 1, true)
+      local p1, p2 = separators(record)
       local base = tonumber(string.sub(record, p1 + 1, p2 - 1)) + 1
-      redis.call('HSET', KEYS[3], id, string.sub(record, 1, p1) .. base .. string.sub(record, p2))
+      redis.call('HSET', KEYS[3], id, rebased(record, p1, p2, base))
       redis.call('HSET', KEYS[4], id, -tonumber(token))
       redis.call('RPUSH', listOf(KEYS[2], record), id)
       released = released + 1

@@ -23,8 +23,9 @@ Invariants
     groups' counts stay exact
   - unset, the call reads one hash and writes nothing
 ]]
-local budget = tonumber(ARGV[1])
 -- @include unfile
+-- @include trim
+local budget = tonumber(ARGV[1])
 local setting = redis.call('HMGET', KEYS[1], 'completed-count', 'completed-age', 'dead-count', 'dead-age')
 local out = { 0, 0, 0 }
 if not (setting[1] or setting[2] or setting[3] or setting[4]) then
@@ -33,35 +34,13 @@ end
 local t = redis.call('TIME')
 local nowUs = t[1] * 1000000 + t[2]
 
--- The oldest members of `zset` beyond `count` or scored before `oldest`, at most `budget`.
-local function expired(zset, count, oldest)
-  local gone = {}
-  if oldest then
-    gone = redis.call('ZRANGEBYSCORE', zset, '-inf', '(' .. string.format('%d', oldest), 'LIMIT', 0, budget)
-  end
-  if count then
-    local over = math.min(redis.call('ZCARD', zset) - #gone - count, budget - #gone)
-    if over > 0 then
-      for _, id in ipairs(redis.call('ZRANGE', zset, #gone, #gone + over - 1)) do
-        gone[#gone + 1] = id
-      end
-    end
-  end
-  return gone
-end
-
 local completedAge = tonumber(setting[2])
-local done = expired(KEYS[2], tonumber(setting[1]), completedAge and (nowUs - completedAge * 1000))
-if #done > 0 then
-  redis.call('ZREM', KEYS[2], unpack(done))
-  redis.call('HDEL', KEYS[3], unpack(done))
-  out[1] = #done
-end
+out[1] = trimKept(KEYS[2], KEYS[3], tonumber(setting[1]), completedAge and (nowUs - completedAge * 1000), budget)
 
 local deadAge = tonumber(setting[4])
 local dead = {}
 if setting[3] or setting[4] then
-  dead = expired(KEYS[4], tonumber(setting[3]), deadAge and (math.floor(nowUs / 1000) - deadAge))
+  dead = expired(KEYS[4], tonumber(setting[3]), deadAge and (math.floor(nowUs / 1000) - deadAge), budget)
 end
 if #dead > 0 then
   redis.call('ZREM', KEYS[4], unpack(dead))
@@ -74,7 +53,7 @@ if #dead > 0 then
   end
   out[2] = #dead
 end
-if #done == budget or #dead == budget then
+if out[1] == budget or #dead == budget then
   out[3] = 1
 end
 return out

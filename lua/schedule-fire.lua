@@ -7,7 +7,7 @@ KEYS[4] pending         LIST  sluice:{q}:pending
 KEYS[5] jobs            HASH  sluice:{q}:jobs
 KEYS[6] stats           HASH  sluice:{q}:stats
 KEYS[7] priorities      STRING sluice:{q}:priorities  set when the job has a priority, which sends it to
-                              the level list KEYS[4]:<level> (sluice:{q}:pending:<level>) instead of pending
+                              the priority list KEYS[4]:<priority> (sluice:{q}:pending:<priority>) instead of pending
 
 ARGV[1] wake channel
 ARGV[2] schedule name
@@ -28,6 +28,7 @@ Invariants
     left alone, as add does
   - the first write is a memory-growing command, so under OOM the script fails before it changes anything
 ]]
+-- @include priority
 local due = tonumber(ARGV[3])
 local nextAt = tonumber(ARGV[4])
 local t = redis.call('TIME')
@@ -44,12 +45,11 @@ end
 
 local id = ARGV[2] .. ':' .. ARGV[3]
 if redis.call('HSETNX', KEYS[5], id, string.format('%d|0|', now) .. string.sub(def, #head + 1)) == 1 then
-  local level = string.match(def,
-    '^[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,[^,|]*,([1245])|', #head + 1)
+  local priority = string.match(def, BODY_PRIORITY, #head + 1)
   local list = KEYS[4]
-  if level then
+  if priority then
     redis.call('SET', KEYS[7], '1')
-    list = KEYS[4] .. ':' .. level
+    list = KEYS[4] .. ':' .. priority
   end
   if redis.call('LPUSH', list, id) == 1 then
     redis.call('PUBLISH', ARGV[1], '1')

@@ -12,7 +12,7 @@ KEYS[9] fingerprints HASH sluice:{q}:dead-fingerprints  dead id -> its group's f
 KEYS[10] groups     HASH  sluice:{q}:dead-groups        fingerprint id -> label; the members of
                           group G are the ZSET KEYS[10]:G (sluice:{q}:dead-groups:G, same hash tag)
 KEYS[11] progress   HASH  sluice:{q}:progress          id -> progress of the running attempt
-KEYS[12] priorities STRING sluice:{q}:priorities  present once the queue has held a prioritised job
+KEYS[12] priorities STRING sluice:{q}:priorities  present once the queue has held a job with a priority
 KEYS[13] retention  HASH  sluice:{q}:retention        completed-count, completed-age (ms), dead-count, dead-age
 KEYS[14] completed  ZSET  sluice:{q}:completed        kept completed id -> finished-at (µs, Redis clock)
 KEYS[15] completed-jobs HASH sluice:{q}:completed-jobs kept completed id -> "deliveries|record"
@@ -66,10 +66,18 @@ Invariants
   - a dead-lettered job is filed in its fingerprint group (member of KEYS[10]:G with its dead-at,
     KEYS[9][id] = G, KEYS[10][G] = label); completions and retries touch no group key
   - a retry waits in delayed (due = now + delay, Redis clock) or goes to the tail of pending when delay is 0;
-    with KEYS[12] present, to the tail of its level's list (KEYS[5]:<level>, from its record's
+    with KEYS[12] present, to the tail of its priority list (KEYS[5]:<priority>, from its record's
     option header: one HMGET per call that has such retries; without KEYS[12], one EXISTS)
   - the lease, when asked for, keeps every invariant of acquire.lua
 ]]
+-- @include events
+-- @include priority
+-- @include promotion
+-- @include lease
+-- @include errors
+-- @include file
+-- @include trim
+
 -- Kept records deleted per call beyond those this call adds (see the invariants).
 local TRIM = 200
 
@@ -96,29 +104,8 @@ local function retain(done, delivered, count, age)
     redis.call('ZADD', KEYS[14], unpack(scored))
     redis.call('HSET', KEYS[15], unpack(fields))
   end
-  local budget = #scored / 2 + TRIM
-  local gone = {}
-  if age then
-    local before = '(' .. string.format('%d', nowUs - age * 1000)
-    gone = redis.call('ZRANGEBYSCORE', KEYS[14], '-inf', before, 'LIMIT', 0, budget)
-  end
-  if count then
-    local over = math.min(redis.call('ZCARD', KEYS[14]) - #gone - count, budget - #gone)
-    if over > 0 then
-      for _, id in ipairs(redis.call('ZRANGE', KEYS[14], #gone, #gone + over - 1)) do
-        gone[#gone + 1] = id
-      end
-    end
-  end
-  if #gone > 0 then
-    redis.call('ZREM', KEYS[14], unpack(gone))
-    redis.call('HDEL', KEYS[15], unpack(gone))
-  end
+  trimKept(KEYS[14], KEYS[15], count, age and (nowUs - age * 1000), #scored / 2 + TRIM)
 end
-
--- @include events
--- @include level
--- @include lease
 
 -- Applies every entry; returns the reply's settle part.
 local function apply()
@@ -212,19 +199,10 @@ local function apply()
       local a = failBase + 6 * (i - completions - 1)
       local id, delay, entry = ARGV[a], tonumber(ARGV[a + 2]), ARGV[a + 3]
       redis.call('HSET', KEYS[3], id, -tonumber(tokens[i]))
-      local previous = redis.call('HGET', KEYS[4], id)
-      if previous then
-        redis.call('HSET', KEYS[4], id, string.sub(previous, 1, -2) .. ',' .. entry .. ']')
-      else
-        redis.call('HSET', KEYS[4], id, '[' .. entry .. ']')
-      end
+      appendError(KEYS[4], id, entry)
       if delay < 0 then
-        redis.call('ZADD', KEYS[7], now, id)
+        file(KEYS[7], KEYS[9], KEYS[10], id, ARGV[a + 4], ARGV[a + 5], now)
         died[#died + 1] = id
-        local group = ARGV[a + 4]
-        redis.call('HSET', KEYS[9], id, group)
-        redis.call('HSET', KEYS[10], group, ARGV[a + 5])
-        redis.call('ZADD', KEYS[10] .. ':' .. group, now, id)
         out[3] = out[3] + 1
       elseif delay == 0 then
         requeued[#requeued + 1] = id

@@ -150,7 +150,7 @@ describe('OpenTelemetry tracing', () => {
     );
     expect(await queue.redis.lrange(levelKey(queue.keys, 1), 0, -1)).toEqual([id]);
     expect((await queue.getJob(id))?.options).toMatchObject({ priority: 1, attempts: 4 });
-    // Released, it goes back to its level's list (includes/level.lua).
+    // Released, it goes back to its priority list (includes/priority.lua).
     const { jobs } = await acquire(queue.redis, queue.keys, 10, 30_000, 1000);
     expect(jobs.map((j) => j.id)).toEqual([id]);
     expect(await release(queue.redis, queue.keys, jobs)).toBe(1);

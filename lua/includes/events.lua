@@ -3,6 +3,7 @@
 -- per job; trimmed to about EVENTS_KEPT entries. Only while the stream exists (Queue.setEvents
 -- creates it): a queue without events pays one EXISTS per call. pcall: an event that cannot be
 -- written (Redis over maxmemory) must not undo the change it describes, which is already made.
+-- The caller defines nothing.
 local EVENTS_KEPT = 10000
 local eventsOn
 local function emit(stream, type, ids)

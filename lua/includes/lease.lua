@@ -1,7 +1,7 @@
 -- Leases up to `want` waiting jobs: the body of lua/acquire.lua, shared with lua/settle.lua so a
 -- settle call can lease the capacity it frees (see acquire.lua for the keys, the reply and the
 -- invariants). `k` names the keys: pending, jobs, deliveries, active, delayed, paused, limit,
--- limitLog, priorities, events. Needs the events and level includes before it.
+-- limitLog, priorities, events. Needs the events, priority and promotion includes before it.
 local function lease(k, want, leaseMs, promoteLimit)
   local t = redis.call('TIME')
   local now = t[1] * 1000 + math.floor(t[2] / 1000)
@@ -39,36 +39,15 @@ local function lease(k, want, leaseMs, promoteLimit)
     return { now, 0, -1, untilSlot() }
   end
 
-  local ranked = redis.call('EXISTS', k.priorities) == 1
-
-  local due = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', now, 'LIMIT', 0, promoteLimit)
-  if #due > 0 then
-    redis.call('ZREM', k.delayed, unpack(due))
-    if ranked then
-      local records = redis.call('HMGET', k.jobs, unpack(due))
-      local lists = {}
-      for i = #due, 1, -1 do
-        local list = listOf(k.pending, records[i])
-        lists[list] = lists[list] or {}
-        table.insert(lists[list], due[i])
-      end
-      for list, ids in pairs(lists) do
-        redis.call('RPUSH', list, unpack(ids))
-      end
-    else
-      local n = #due
-      for i = 1, math.floor(n / 2) do
-        due[i], due[n - i + 1] = due[n - i + 1], due[i]
-      end
-      redis.call('RPUSH', k.pending, unpack(due))
-    end
-  end
+  local prioritised = redis.call('EXISTS', k.priorities) == 1
+  promoteDue(k.delayed, k.jobs, k.pending, now, promoteLimit, prioritised)
 
   local ids
-  local levels = ranked and { k.pending .. ':1', k.pending .. ':2', k.pending, k.pending .. ':4', k.pending .. ':5' }
-  if ranked then
+  -- most urgent first: pending holds priority 3, the default
+  local lists = prioritised and { k.pending .. ':1', k.pending .. ':2', k.pending, k.pending .. ':4', k.pending .. ':5' }
+  if prioritised then
     ids = {}
-    for _, list in ipairs(levels) do
+    for _, list in ipairs(lists) do
       if #ids < want then
         for _, id in ipairs(redis.call('RPOP', list, want - #ids) or {}) do
           ids[#ids + 1] = id
@@ -92,8 +71,8 @@ local function lease(k, want, leaseMs, promoteLimit)
   local deadline = now + leaseMs
   local leases, tokens, started = {}, {}, {}
   local out = { now, redis.call('LLEN', k.pending), -1, -1 }
-  if ranked then
-    for _, list in ipairs(levels) do
+  if prioritised then
+    for _, list in ipairs(lists) do
       if list ~= k.pending then
         out[2] = out[2] + redis.call('LLEN', list)
       end

@@ -281,7 +281,7 @@ export class Queue<P = unknown> {
       body: recordBody(prepared.header, json, carried),
       due: prepared.due,
       jobId: prepared.jobId,
-      ranked: prepared.stored.priority !== undefined,
+      prioritised: prepared.stored.priority !== undefined,
     };
   }
 

@@ -9,15 +9,18 @@ export interface EnqueueItem {
   body: string;
   due: Due;
   jobId: string | undefined;
-  /** Has a priority other than the default: it waits in its level's list, not in pending. */
-  ranked: boolean;
+  /** Has a priority other than the default: it waits in its priority list, not in pending. */
+  prioritised: boolean;
 }
+
+/** lua/enqueue.lua's modes: how much each job says about where it goes. */
+type EnqueueMode = 'plain' | 'placed' | 'prioritised';
 
 /** Jobs per script call: lua/enqueue.lua unpacks its arguments, and Lua caps unpack near 8,000. */
 export const ENQUEUE_CHUNK = 1000;
 
 function isPlain(item: EnqueueItem): boolean {
-  return 'delay' in item.due && item.due.delay === 0 && item.jobId === undefined && !item.ranked;
+  return 'delay' in item.due && item.due.delay === 0 && item.jobId === undefined && !item.prioritised;
 }
 
 /** lua/enqueue.lua's due argument: a delay in ms, or "@" and an absolute time. */
@@ -33,7 +36,7 @@ interface ChunkCall extends ScriptInput {
 function chunkCall(keys: QueueKeys, chunk: readonly EnqueueItem[]): ChunkCall {
   const plainKeys = [keys.pending, keys.jobs, keys.seq, keys.stats, keys.events];
   if (chunk.every(isPlain)) {
-    const args: string[] = [keys.wake, 'p', keys.idPrefix];
+    const args: string[] = [keys.wake, 'plain' satisfies EnqueueMode, keys.idPrefix];
     for (const item of chunk) args.push(item.body);
     return {
       keys: plainKeys,
@@ -41,8 +44,8 @@ function chunkCall(keys: QueueKeys, chunk: readonly EnqueueItem[]): ChunkCall {
       ids: (first) => chunk.map((_, i) => keys.idPrefix + ((first as number) + i)),
     };
   }
-  // 'y' reads each job's level from its option header; 'x' (no priorities) skips that work.
-  const mode = chunk.some((item) => item.ranked) ? 'y' : 'x';
+  // 'prioritised' reads each job's priority from its option header; 'placed' skips that work.
+  const mode: EnqueueMode = chunk.some((item) => item.prioritised) ? 'prioritised' : 'placed';
   const args: (string | number)[] = [keys.wake, mode, keys.idPrefix, keys.uniquePrefix];
   for (const item of chunk) args.push(item.jobId ?? '', dueArg(item.due), item.body);
   return { keys: [...plainKeys, keys.delayed, keys.priorities], args, ids: (reply) => reply as string[] };

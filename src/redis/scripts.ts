@@ -56,6 +56,14 @@ const loaded = new Map<ScriptName, Loaded>(
   }),
 );
 
+/**
+ * Each script by the digest EVALSHA names it with (the SHA-1 of the text EVAL sends): how a test of
+ * what reaches Redis (test/script-contracts.test.ts) tells the scripts apart.
+ */
+export function scriptsByDigest(): ReadonlyMap<string, ScriptName> {
+  return new Map([...loaded].map(([name, { sha }]) => [sha, name]));
+}
+
 const defined = new WeakSet<RedisClient>();
 
 type ScriptCall = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;

@@ -3,7 +3,7 @@ import { AddBatcher, BATCH_CHARS, BATCH_WRITES_IN_FLIGHT } from '../../dist/queu
 import { ENQUEUE_CHUNK, type EnqueueItem } from '../../dist/redis/enqueue.js';
 
 function item(body: string): EnqueueItem {
-  return { body, due: { delay: 0 }, jobId: undefined, ranked: false };
+  return { body, due: { delay: 0 }, jobId: undefined, prioritised: false };
 }
 
 /** A send whose writes stay in flight until the test settles them; ids are the bodies. */
