@@ -2,7 +2,7 @@
  * JSON schemas shared by the routes. Requests are validated with additional properties refused
  * (not stripped); responses are serialised with only the declared properties.
  */
-import { COUNT_FIELDS } from '../redis/inspect.js';
+import { COUNT_FIELDS } from '../job/metrics.js';
 
 export const QUEUE_NAME = '^[A-Za-z0-9_.:-]{1,100}$';
 /** A generated id (`n`, or `i~n` in partition i > 0) or a jobId the producer chose. */
