@@ -1,9 +1,9 @@
-import { JOB_ID_PATTERN, NAME_PATTERN } from '../job/names.js';
 /**
  * JSON schemas shared by the routes. Requests are validated with additional properties refused
  * (not stripped); responses are serialised with only the declared properties.
  */
-import { COUNT_FIELDS } from '../redis/inspect.js';
+import { COUNT_FIELDS } from '../job/metrics.js';
+import { JOB_ID_PATTERN, NAME_PATTERN } from '../job/names.js';
 
 export const QUEUE_NAME = NAME_PATTERN;
 export const JOB_ID = JOB_ID_PATTERN;

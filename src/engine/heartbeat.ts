@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { EngineInfo } from '../job/engine-info.js';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis/connection.js';
-import type { EngineInfo } from '../redis/heartbeat.js';
 import { deregister, EpochStatus, heartbeat } from '../redis/heartbeat.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { SECOND } from '../units.js';

@@ -1,7 +1,7 @@
 import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
+import type { QueueEvent } from '../job/events.js';
 import type { Connection, RedisClient } from '../redis/connection.js';
 import { connect, duplicateOf } from '../redis/connection.js';
-import type { QueueEvent } from '../redis/events.js';
 import { eventsOn, lastEventId, readEvents, waitEvents } from '../redis/events.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { queueKeys } from '../redis/keys.js';

@@ -1,9 +1,12 @@
-import type { DeadGroup } from '../redis/dead-groups.js';
-import type { LiveEngine } from '../redis/engines.js';
-import type { RatePoint } from '../redis/history.js';
-import { COUNT_FIELDS, type QueueCounts } from '../redis/inspect.js';
-import type { QueueMetrics } from '../redis/queue-metrics.js';
-import type { QueueSnapshot } from '../redis/snapshot.js';
+import type { DeadGroup } from '../job/dead-letter.js';
+import type { LiveEngine } from '../job/engine-info.js';
+import {
+  COUNT_FIELDS,
+  type QueueCounts,
+  type QueueMetrics,
+  type QueueSnapshot,
+  type RatePoint,
+} from '../job/metrics.js';
 
 /** How a partitioned queue's reads are put together from its partitions' (pure). */
 

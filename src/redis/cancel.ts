@@ -1,9 +1,7 @@
+import type { CancelStatus } from '../job/info.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
-
-/** What cancelling did to one job (see lua/cancel.lua). */
-export type CancelStatus = 'removed' | 'stopped' | 'dead' | 'missing';
 
 export const CANCEL_MAX = 1000;
 

@@ -1,17 +1,12 @@
+import type { DeadFilter, DeadPage } from '../job/dead-letter.js';
 import type { ErrorEntry } from '../job/failure.js';
 import { decodeErrorEntries } from '../job/failure.js';
 import type { RedisClient } from './connection.js';
+import { deadLetters, scoreBounds } from './dead-letters.js';
 import { compareDead, type Dated, withScores } from './dead-order.js';
 import { retryDead } from './dlq.js';
-import type { DeadPage, DeadRange } from './inspect.js';
-import { deadLetters, scoreBounds } from './inspect.js';
 import type { QueueKeys } from './keys.js';
 import { redisNow } from './time.js';
-
-/** What a dead letter must match: text in an error's name or message, and a dead-at range. */
-export interface DeadFilter extends DeadRange {
-  q?: string | undefined;
-}
 
 /**
  * Dead letters read per step of a text search. Each carries its error history (up to ~12 KiB per

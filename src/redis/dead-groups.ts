@@ -1,24 +1,12 @@
+import type { DeadGroup, DeadPage } from '../job/dead-letter.js';
 import type { RedisClient } from './connection.js';
+import { deadLetters } from './dead-letters.js';
 import { readNewestFirst } from './dead-order.js';
 import { deleteDead, retryDead } from './dlq.js';
-import type { DeadPage } from './inspect.js';
-import { deadLetters } from './inspect.js';
 import type { QueueKeys } from './keys.js';
 import { deadGroupKey } from './keys.js';
 import { readTogether } from './read.js';
 import { redisNow } from './time.js';
-
-/** Dead letters that failed the same way (see job/fingerprint.ts). */
-export interface DeadGroup {
-  /** The fingerprint id: 12 hex characters. */
-  id: string;
-  /** `TypeError at handler.js:12`, or just the error name. */
-  label: string;
-  /** Dead letters in the group now. */
-  count: number;
-  /** Dead-at time of its newest letter (ms, Redis clock). */
-  lastDeadAt: number;
-}
 
 /** Groups read per step, and letters moved or deleted per script call of a group action. */
 export const GROUP_CHUNK = 500;

@@ -1,17 +1,12 @@
+import type { LiveEngine } from '../job/engine-info.js';
 import { SECOND } from '../units.js';
 import type { RedisClient } from './connection.js';
-import type { EngineInfo } from './heartbeat.js';
 import type { QueueKeys } from './keys.js';
 import { readTogether } from './read.js';
 import { timeMs } from './time.js';
 
 /** An engine whose last heartbeat is older than this (Redis clock) is not live (see lua/heartbeat.lua). */
 export const LIVE_ENGINE_MS = 5 * SECOND;
-
-export interface LiveEngine extends EngineInfo {
-  /** Its last heartbeat, ms by the Redis clock. */
-  seenAt: number;
-}
 
 const NUMBER_FIELDS = ['pid', 'threads', 'inFlight', 'jobsPerSec', 'startedAt', 'seenAt'] as const;
 

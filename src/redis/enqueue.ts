@@ -1,7 +1,8 @@
 import type { Due } from '../job/job-options.js';
+import type { ReplicaWait } from '../job/replicas.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
-import type { ReplicaWait, ScriptInput } from './scripts.js';
+import type { ScriptInput } from './scripts.js';
 import { runScript, runScriptsThenWait } from './scripts.js';
 
 export interface EnqueueItem {

@@ -1,19 +1,7 @@
-import type { PublishedSlot } from '../job/latency.js';
+import type { EngineInfo } from '../job/engine-info.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
-
-export interface EngineInfo {
-  id: string;
-  host: string;
-  pid: number;
-  threads: number;
-  inFlight: number;
-  jobsPerSec: number;
-  startedAt: number;
-  /** Latency bucket counts of the last minutes (job/latency.ts), read by the API's latency route. */
-  latency?: PublishedSlot[];
-}
 
 /** What the epoch check found (see lua/heartbeat.lua). */
 export const EpochStatus = { same: 0, created: 1, lost: 2, changed: 3 } as const;

@@ -1,3 +1,4 @@
+import type { RatePoint } from '../job/metrics.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
 import { readTogether } from './read.js';
@@ -5,13 +6,6 @@ import { timeMs } from './time.js';
 
 /** The monitor charts 15 minutes; the heartbeat keeps 16 (lua/heartbeat.lua). */
 export const MAX_HISTORY_SECONDS = 15 * 60;
-
-/** Jobs per second over the interval that ends at `t` (ms). */
-export interface RatePoint {
-  t: number;
-  completed: number;
-  failed: number;
-}
 
 interface CounterPoint {
   second: number;

@@ -1,28 +1,12 @@
-import type { RateLimit } from '../job/rate-limit.js';
+import type { QueueMetrics } from '../job/metrics.js';
 import type { RedisClient } from './connection.js';
+import { METRICS_REPLIES, parseMetrics, readMetrics } from './counts.js';
 import { liveIds } from './engines.js';
-import { METRICS_REPLIES, parseMetrics, type QueueTotals, readMetrics } from './inspect.js';
 import { type QueueKeys, runOrder } from './keys.js';
 import { parseRateLimit } from './rate-limit.js';
 import { readTogether } from './read.js';
 import { queueScript } from './scripts.js';
 import { timeMs } from './time.js';
-
-/** What /metrics exports of a queue: its counts and counters, and its state at the same instant. */
-export interface QueueMetrics extends QueueTotals {
-  paused: boolean;
-  /** undefined when the queue has no rate limit. */
-  rateLimit: RateLimit | undefined;
-  /** Engines whose heartbeat is recent (see LIVE_ENGINE_MS). */
-  engines: number;
-  /**
-   * How long (ms, Redis clock) the longest-waiting job at the head of a waiting list has been in
-   * the queue since it was added (a delay or retry backoff counts, as in sluice_job_wait_seconds);
-   * 0 when nothing waits; undefined when Redis refused the script (it writes nothing, so only a
-   * Redis that refuses every script would).
-   */
-  oldestWaitingMs: number | undefined;
-}
 
 /** One partition's QueueMetrics, read in one MULTI (see readTogether). */
 export async function queueMetrics(redis: RedisClient, keys: QueueKeys): Promise<QueueMetrics> {

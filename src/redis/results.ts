@@ -1,10 +1,8 @@
 import type { ErrorEntry } from '../job/failure.js';
 import { decodeErrorEntries } from '../job/failure.js';
+import type { JobResult } from '../job/info.js';
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
-
-/** A kept result: the handler's return value, or why it could not be kept (too large, not JSON). */
-export type JobResult = { value: unknown } | { notKept: string };
 
 /** Where a job a caller waits for has got to. */
 export type Finish = { result: JobResult } | { dead: ErrorEntry | undefined } | undefined;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChainableCommander, Cluster } from 'ioredis';
+import type { ReplicaWait } from '../job/replicas.js';
 import type { RedisClient } from './connection.js';
 
 /** The Lua scripts in lua/, one file each. */
@@ -93,12 +94,6 @@ export function runScript(
 export interface ScriptInput {
   keys: readonly string[];
   args: readonly (string | number)[];
-}
-
-/** Redis WAIT's arguments: replicas that must acknowledge, and ms to wait for them. */
-export interface ReplicaWait {
-  count: number;
-  timeoutMs: number;
 }
 
 export interface Replicated {

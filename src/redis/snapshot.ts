@@ -1,22 +1,11 @@
+import type { QueueSnapshot } from '../job/metrics.js';
 import type { RedisClient } from './connection.js';
+import { METRICS_REPLIES, parseMetrics, readMetrics } from './counts.js';
 import { LIVE_ENGINE_MS, liveIds } from './engines.js';
 import { pointsSince, rates } from './history.js';
-import type { QueueCounts } from './inspect.js';
-import { METRICS_REPLIES, parseMetrics, readMetrics } from './inspect.js';
 import type { QueueKeys } from './keys.js';
 import { readTogether } from './read.js';
 import { timeMs } from './time.js';
-
-export interface QueueSnapshot {
-  paused: boolean;
-  counts: QueueCounts;
-  /** Engines whose heartbeat is recent. */
-  engines: number;
-  /** Jobs per second between the last two history points; 0 when no engine wrote one lately. */
-  rate: { completed: number; failed: number };
-  /** When this was read, ms by the Redis clock. */
-  t: number;
-}
 
 /** Everything the monitor's live view shows of a queue, read together (see readTogether). */
 export async function snapshot(redis: RedisClient, keys: QueueKeys): Promise<QueueSnapshot> {

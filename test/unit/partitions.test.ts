@@ -1,5 +1,6 @@
 import slotOf from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
+import { COUNT_FIELDS, type QueueCounts } from '../../dist/job/metrics.js';
 import {
   concatPages,
   mergeEngines,
@@ -9,7 +10,6 @@ import {
   sumMetrics,
 } from '../../dist/queue/partition-merge.js';
 import { partitionOfId, RoundRobin, route } from '../../dist/queue/partition-route.js';
-import { COUNT_FIELDS, type QueueCounts } from '../../dist/redis/inspect.js';
 import { partitionKeys, queueKeys } from '../../dist/redis/keys.js';
 
 /** The slot of a key's {hash tag}. */

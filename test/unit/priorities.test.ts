@@ -5,7 +5,7 @@ import {
   JOB_DEFAULTS,
   prepareJobOptions,
 } from '../../dist/job/job-options.js';
-import { waitingSlices } from '../../dist/redis/inspect.js';
+import { waitingSlices } from '../../dist/redis/job-pages.js';
 
 describe('priority in the option header', () => {
   it('is written as an 8th field only when set, so jobs without one keep their header', () => {

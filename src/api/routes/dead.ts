@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { DeadFilter } from '../../redis/dead-filter.js';
+import type { DeadFilter } from '../../job/dead-letter.js';
 import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import {

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import type { JobState } from '../../job/info.js';
 import type { JobOptions } from '../../job/job-options.js';
-import type { BulkJob, Queue } from '../../queue/queue.js';
-import type { JobState } from '../../redis/inspect.js';
+import type { BulkJob } from '../../queue/adding.js';
+import type { Queue } from '../../queue/queue.js';
 import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import {

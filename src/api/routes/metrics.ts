@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
-import type { QueueMetrics } from '../../redis/queue-metrics.js';
+import type { QueueMetrics } from '../../job/metrics.js';
 import { SECOND } from '../../units.js';
 import { processMetrics } from '../process-metrics.js';
 import type { QueueLookup } from '../queue-lookup.js';

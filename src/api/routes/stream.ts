@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { EVENT_TYPES } from '../../redis/events.js';
+import { EVENT_TYPES } from '../../job/events.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { noQuery, object, queueParams, replies } from '../schemas.js';
 import { clampLimit } from './jobs.js';
