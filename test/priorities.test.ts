@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, type Queue, SluiceError } from '../dist/index.js';
 import { acquire } from '../dist/redis/acquire.js';
 import { retryDead } from '../dist/redis/dlq.js';
-import { levelKey } from '../dist/redis/keys.js';
+import { priorityKey } from '../dist/redis/keys.js';
 import { reap } from '../dist/redis/reap.js';
 import { release } from '../dist/redis/release.js';
 import { fireSchedule } from '../dist/redis/schedules.js';
@@ -178,7 +178,7 @@ describe('priorities', () => {
     expect(first?.id).toBe(named.get('top'));
     const { id, token } = first as { id: string; token: number };
     expect((await settle(queue.redis, queue.keys, [], [failure(id, token, 0)])).retried).toBe(1);
-    expect(await queue.redis.lrange(levelKey(queue.keys, 1), 0, -1)).toEqual([id]);
+    expect(await queue.redis.lrange(priorityKey(queue.keys, 1), 0, -1)).toEqual([id]);
     const [again] = await lease(queue, 1);
     expect(again?.id).toBe(id);
     const retry = again as { id: string; token: number };
@@ -198,8 +198,8 @@ describe('priorities', () => {
     await sleep(60);
     // the janitor's reap promotes both: each to its level's list
     expect((await reap(queue.redis, queue.keys, 100)).promoted).toBe(2);
-    expect(await queue.redis.lrange(levelKey(queue.keys, 2), 0, -1)).toEqual([viaAcquire]);
-    expect(await queue.redis.lrange(levelKey(queue.keys, 4), 0, -1)).toEqual([viaReap]);
+    expect(await queue.redis.lrange(priorityKey(queue.keys, 2), 0, -1)).toEqual([viaAcquire]);
+    expect(await queue.redis.lrange(priorityKey(queue.keys, 4), 0, -1)).toEqual([viaReap]);
     expect(ids(await lease(queue, 3))).toEqual([viaAcquire, plain, viaReap]);
 
     const next = await queue.add('next', { priority: 1, delay: 30 });
@@ -218,14 +218,14 @@ describe('priorities', () => {
     expect(ids(leased)).toEqual([top, plain, low]);
     await sleep(20);
     expect((await reap(queue.redis, queue.keys, 100)).requeued).toBe(3);
-    expect(await queue.redis.lrange(levelKey(queue.keys, 1), 0, -1)).toEqual([top]);
-    expect(await queue.redis.lrange(levelKey(queue.keys, 5), 0, -1)).toEqual([low]);
+    expect(await queue.redis.lrange(priorityKey(queue.keys, 1), 0, -1)).toEqual([top]);
+    expect(await queue.redis.lrange(priorityKey(queue.keys, 5), 0, -1)).toEqual([low]);
     expect(await queue.redis.lrange(queue.keys.pending, 0, -1)).toEqual([plain]);
 
     const again = await lease(queue, 3);
     expect(ids(again)).toEqual([top, plain, low]);
     expect(await release(queue.redis, queue.keys, again)).toBe(3);
-    expect(await queue.redis.lrange(levelKey(queue.keys, 1), 0, -1)).toEqual([top]);
+    expect(await queue.redis.lrange(priorityKey(queue.keys, 1), 0, -1)).toEqual([top]);
     expect(ids(await lease(queue, 3))).toEqual([top, plain, low]);
     await queue.close();
   });
@@ -250,7 +250,7 @@ describe('priorities', () => {
     const [first] = await lease(queue, 1);
     await settle(queue.redis, queue.keys, [], [failure(top, first?.token as number, -1)]);
     expect(await queue.editDeadAndRetry(top, 'fixed')).toBe(true);
-    expect(await queue.redis.lrange(levelKey(queue.keys, 2), 0, -1)).toEqual([top]);
+    expect(await queue.redis.lrange(priorityKey(queue.keys, 2), 0, -1)).toEqual([top]);
     expect(ids(await lease(queue, 2))).toEqual([top, plain]);
     await queue.close();
   });
@@ -278,10 +278,10 @@ describe('priorities', () => {
     const plain = await queue.add('plain');
     const delayed = await queue.add('delayed', { priority: 2, delay: 60_000 });
     expect(await queue.cancel(top)).toBe('removed');
-    expect(await queue.redis.llen(levelKey(queue.keys, 1))).toBe(0);
+    expect(await queue.redis.llen(priorityKey(queue.keys, 1))).toBe(0);
     expect((await queue.counts()).waiting).toBe(2);
     expect(await queue.drain()).toBe(3);
-    expect(await queue.redis.llen(levelKey(queue.keys, 5))).toBe(0);
+    expect(await queue.redis.llen(priorityKey(queue.keys, 5))).toBe(0);
     expect(await Promise.all([low, plain, delayed].map((id) => queue.getJob(id)))).toEqual([
       undefined,
       undefined,
@@ -295,7 +295,7 @@ describe('priorities', () => {
     const queue = openQueue(queueName('prio-obliterate'));
     await queue.add('top', { priority: 1 });
     await queue.obliterate();
-    expect(await queue.redis.exists(levelKey(queue.keys, 1), queue.keys.priorities)).toBe(0);
+    expect(await queue.redis.exists(priorityKey(queue.keys, 1), queue.keys.priorities)).toBe(0);
     await queue.close();
   });
 

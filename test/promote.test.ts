@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { acquire } from '../dist/redis/acquire.js';
 import { duplicateOf } from '../dist/redis/connection.js';
-import { levelKey } from '../dist/redis/keys.js';
+import { priorityKey } from '../dist/redis/keys.js';
 import { promote } from '../dist/redis/promote.js';
 import { settle } from '../dist/redis/settle.js';
 import { ADMIN, asAdmin, asReader, call, expectError, READ, testApp } from './api/support.js';
@@ -57,7 +57,7 @@ describe('promote (run now)', () => {
     try {
       // pending already holds `waiting`: no wake; the level-1 list was empty: one wake.
       expect(await promote(queue.redis, queue.keys, [plain, urgent])).toEqual(['moved', 'moved']);
-      expect(await queue.redis.lrange(levelKey(queue.keys, 1), 0, -1)).toEqual([urgent]);
+      expect(await queue.redis.lrange(priorityKey(queue.keys, 1), 0, -1)).toEqual([urgent]);
       expect(await queue.redis.lrange(queue.keys.pending, 0, -1)).toEqual([waiting, plain]);
       await waitFor('the wake message', () => wakes.length === 1);
       const leased = await acquire(queue.redis, queue.keys, 3, 60_000, 100);

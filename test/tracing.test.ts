@@ -9,7 +9,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquire } from '../dist/redis/acquire.js';
-import { levelKey } from '../dist/redis/keys.js';
+import { priorityKey } from '../dist/redis/keys.js';
 import { release } from '../dist/redis/release.js';
 import { handlerPath, openQueue, queueName, startEngine, waitFor } from './helpers/index.js';
 
@@ -148,13 +148,13 @@ describe('OpenTelemetry tracing', () => {
     expect(await queue.redis.hget(queue.keys.jobs, id)).toMatch(
       /^\d+\|0\|4,0,e,1000,0,0,0,1;00-[0-9a-f-]+\|/,
     );
-    expect(await queue.redis.lrange(levelKey(queue.keys, 1), 0, -1)).toEqual([id]);
+    expect(await queue.redis.lrange(priorityKey(queue.keys, 1), 0, -1)).toEqual([id]);
     expect((await queue.getJob(id))?.options).toMatchObject({ priority: 1, attempts: 4 });
     // Released, it goes back to its priority list (includes/priority.lua).
     const { jobs } = await acquire(queue.redis, queue.keys, 10, 30_000, 1000);
     expect(jobs.map((j) => j.id)).toEqual([id]);
     expect(await release(queue.redis, queue.keys, jobs)).toBe(1);
-    expect(await queue.redis.lrange(levelKey(queue.keys, 1), 0, -1)).toEqual([id]);
+    expect(await queue.redis.lrange(priorityKey(queue.keys, 1), 0, -1)).toEqual([id]);
     await queue.close();
   });
 });

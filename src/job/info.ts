@@ -25,7 +25,7 @@ export interface JobInfo {
   until?: number;
   /** The latest ctx.progress() of the running attempt. */
   progress?: unknown;
-  /** The job's priority level, when it was added with one other than the default (3). */
+  /** The job's priority, when it was added with one other than the default (3). */
   priority?: number;
   /** When a kept completed job finished, ms by the Redis clock (see Queue.setRetention). */
   finishedAt?: number;

@@ -29,8 +29,8 @@ export interface JobOptions {
   /** With jobId: the id stays taken this many ms after completion, so adding it again is a no-op. */
   uniqueFor?: number;
   /**
-   * 1 (most urgent) to 5 (least); 3, the level of every job added without one, is the default.
-   * Within a level jobs run in the order they were added (see README "Priorities").
+   * 1 (most urgent) to 5 (least); 3, the priority of every job added without one, is the default.
+   * Within a priority jobs run in the order they were added (see README "Priorities").
    */
   priority?: number;
 }
@@ -42,11 +42,11 @@ export interface StoredJobOptions {
   timeout: number;
   keepResult: number;
   uniqueFor: number;
-  /** Present only when it is not DEFAULT_PRIORITY: such jobs wait in their level's own list. */
+  /** Present only when it is not DEFAULT_PRIORITY: such jobs wait in their priority's own list. */
   priority?: number;
 }
 
-/** Priority levels, 1 most urgent; jobs without a priority are at the middle one and wait in `pending`. */
+/** Priorities, 1 most urgent; jobs without one have the middle one and wait in `pending`. */
 export const MIN_PRIORITY = 1;
 export const MAX_PRIORITY = 5;
 export const DEFAULT_PRIORITY = 3;

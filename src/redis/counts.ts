@@ -1,7 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
 import { LIFETIME_FIELDS, type QueueCounts, type QueueTotals } from '../job/metrics.js';
 import type { RedisClient } from './connection.js';
-import { levelKey, PRIORITY_LEVELS, type QueueKeys } from './keys.js';
+import { PRIORITY_LISTS, priorityKey, type QueueKeys } from './keys.js';
 import { readTogether } from './read.js';
 
 /** Every lifetime counter of the stats hash; `dead` (dead-lettered) is not part of QueueCounts. */
@@ -15,13 +15,13 @@ export function readMetrics(multi: ChainableCommander, keys: QueueKeys): Chainab
     .zcard(keys.delayed)
     .zcard(keys.dead)
     .hmget(keys.stats, ...STAT_FIELDS)
-    .llen(levelKey(keys, 1))
-    .llen(levelKey(keys, 2))
-    .llen(levelKey(keys, 4))
-    .llen(levelKey(keys, 5));
+    .llen(priorityKey(keys, 1))
+    .llen(priorityKey(keys, 2))
+    .llen(priorityKey(keys, 4))
+    .llen(priorityKey(keys, 5));
 }
 
-export const METRICS_REPLIES = 5 + PRIORITY_LEVELS.length;
+export const METRICS_REPLIES = 5 + PRIORITY_LISTS.length;
 
 export function parseMetrics(reply: [Error | null, unknown][]): QueueTotals {
   const value = (i: number): unknown => reply[i]?.[1];
@@ -38,7 +38,7 @@ export function parseMetrics(reply: [Error | null, unknown][]): QueueTotals {
     deadLettered = 0,
   ] = stats;
   return {
-    // pending, then the level lists of prioritised jobs
+    // pending, then the priority lists
     waiting: [0, 5, 6, 7, 8].reduce((sum, i) => sum + Number(value(i) ?? 0), 0),
     active: value(1) as number,
     delayed: value(2) as number,

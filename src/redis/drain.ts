@@ -1,5 +1,5 @@
 import type { RedisClient } from './connection.js';
-import { levelKey, PRIORITY_LEVELS, type QueueKeys } from './keys.js';
+import { PRIORITY_LISTS, priorityKey, type QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
 /** Ids one drain.lua call takes at most: about a millisecond of Redis time. */
@@ -30,7 +30,7 @@ export async function drainStep(
       keys.deliveries,
       keys.errors,
       keys.stats,
-      ...PRIORITY_LEVELS.map((level) => levelKey(keys, level)),
+      ...PRIORITY_LISTS.map((priority) => priorityKey(keys, priority)),
     ],
     [Math.max(1, Math.min(DRAIN_CHUNK, Math.floor(max)))],
   )) as [number, number, number];

@@ -99,7 +99,7 @@ export function waitingSlices(
 }
 
 /**
- * Waiting ids in run order, appended to `ids`: the level lists and pending, most urgent first, each
+ * Waiting ids in run order, appended to `ids`: the priority lists and pending, most urgent first, each
  * LPUSHed and RPOPped, so its next job is its last element. Two reads: the lengths, then the ranges.
  */
 async function waitingPage(

@@ -83,17 +83,23 @@ export function deadGroupKey(keys: QueueKeys, id: string): string {
   return `${keys['dead-groups']}:${id}`;
 }
 
-/** The LIST of the jobs waiting at priority `level` (not the default level 3, whose list is pending). */
-export function levelKey(keys: QueueKeys, level: number): string {
-  return `${keys.pending}:${level}`;
+/** The LIST of the jobs waiting with `priority` (not the default 3, whose list is pending). */
+export function priorityKey(keys: QueueKeys, priority: number): string {
+  return `${keys.pending}:${priority}`;
 }
 
-/** The priority levels that have their own list (3, the default, waits in pending). */
-export const PRIORITY_LEVELS = [1, 2, 4, 5] as const;
+/** The priorities that have their own list (3, the default, waits in pending). */
+export const PRIORITY_LISTS = [1, 2, 4, 5] as const;
 
-/** The lists acquire.lua pops from, most urgent first: the default level is pending itself. */
+/** The lists acquire.lua pops from, most urgent first: the default priority's is pending itself. */
 export function runOrder(keys: QueueKeys): string[] {
-  return [levelKey(keys, 1), levelKey(keys, 2), keys.pending, levelKey(keys, 4), levelKey(keys, 5)];
+  return [
+    priorityKey(keys, 1),
+    priorityKey(keys, 2),
+    keys.pending,
+    priorityKey(keys, 4),
+    priorityKey(keys, 5),
+  ];
 }
 
 function keysWithTag(queue: string, tag: string, partition: number): QueueKeys {

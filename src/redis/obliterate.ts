@@ -1,6 +1,6 @@
 import type { RedisClient } from './connection.js';
 import { LIVE_ENGINE_MS } from './engines.js';
-import { KEY_NAMES, levelKey, PRIORITY_LEVELS, type QueueKeys } from './keys.js';
+import { KEY_NAMES, PRIORITY_LISTS, priorityKey, type QueueKeys } from './keys.js';
 import { runScript } from './scripts.js';
 
 export interface ObliterateOutcome {
@@ -25,7 +25,7 @@ export async function obliterate(
       keys.active,
       keys.engines,
       ...KEY_NAMES.map((name) => keys[name]),
-      ...PRIORITY_LEVELS.map((level) => levelKey(keys, level)),
+      ...PRIORITY_LISTS.map((priority) => priorityKey(keys, priority)),
     ],
     [force ? '1' : '0', LIVE_ENGINE_MS, keys['dead-groups']],
   )) as [number, number, number];

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { rateWindow } from '../../job/rate-window.js';
-import { queuePressure } from '../../redis/levels.js';
+import { queuePressure } from '../../redis/pressure.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { partsOf } from '../queue-parts.js';
 import { noQuery, object, queueParams, replies } from '../schemas.js';

@@ -1,11 +1,11 @@
 import { MAX_PRIORITY, MIN_PRIORITY } from '../job/job-options.js';
 import type { RedisClient } from './connection.js';
-import { levelKey, type QueueKeys } from './keys.js';
+import { priorityKey, type QueueKeys } from './keys.js';
 import { readTogether } from './read.js';
 import { timeMs } from './time.js';
 
 export interface QueuePressure {
-  /** Waiting jobs per priority level 1..5 (index 0 is level 1); level 3 is pending itself. */
+  /** Waiting jobs per priority 1..5 (index 0 is priority 1); priority 3's list is pending itself. */
   waiting: number[];
   /** The rate limit setting, or undefined when none. */
   limit?: { max: number; duration: number };
@@ -15,11 +15,11 @@ export interface QueuePressure {
   now: number;
 }
 
-/** Waiting jobs by level and the rate limit with its recent lease log, read at one instant. */
+/** Waiting jobs by priority and the rate limit with its recent lease log, read at one instant. */
 export async function queuePressure(redis: RedisClient, keys: QueueKeys): Promise<QueuePressure> {
   const lists: string[] = [];
-  for (let level = MIN_PRIORITY; level <= MAX_PRIORITY; level++) {
-    lists.push(level === 3 ? keys.pending : levelKey(keys, level));
+  for (let priority = MIN_PRIORITY; priority <= MAX_PRIORITY; priority++) {
+    lists.push(priority === 3 ? keys.pending : priorityKey(keys, priority));
   }
   const first = await readTogether(redis, (batch) =>
     lists.reduce((b, list) => b.llen(list), batch.time().hmget(keys.limit, 'max', 'duration')),
