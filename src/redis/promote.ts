@@ -1,6 +1,6 @@
 import type { RedisClient } from './connection.js';
 import type { QueueKeys } from './keys.js';
-import { runScript } from './scripts.js';
+import { runScriptPerId } from './scripts.js';
 
 /** What "run now" did to one job (see lua/promote.lua). */
 export type PromoteStatus = 'moved' | 'not-delayed' | 'missing';
@@ -15,15 +15,13 @@ export async function promote(
   keys: QueueKeys,
   ids: readonly string[],
 ): Promise<PromoteStatus[]> {
-  const out: PromoteStatus[] = [];
-  for (let i = 0; i < ids.length; i += PROMOTE_MAX) {
-    const reply = (await runScript(
-      redis,
-      'promote',
-      [keys.delayed, keys.jobs, keys.pending],
-      [keys.wake, ...ids.slice(i, i + PROMOTE_MAX)],
-    )) as number[];
-    for (const code of reply) out.push(STATUS[code] as PromoteStatus);
-  }
-  return out;
+  const codes = await runScriptPerId<number>(
+    redis,
+    'promote',
+    [keys.delayed, keys.jobs, keys.pending],
+    [keys.wake],
+    ids,
+    PROMOTE_MAX,
+  );
+  return codes.map((code) => STATUS[code] as PromoteStatus);
 }

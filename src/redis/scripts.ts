@@ -91,6 +91,25 @@ export function runScript(
   return call.call(redis, keys.length, ...keys, ...args);
 }
 
+/**
+ * Runs a script that takes a list of ids after `head` (at most `max` a call) and replies one
+ * entry per id: one call per `max` ids, in order, the replies joined.
+ */
+export async function runScriptPerId<T>(
+  redis: RedisClient,
+  name: ScriptName,
+  keys: readonly string[],
+  head: readonly string[],
+  ids: readonly string[],
+  max: number,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += max) {
+    out.push(...((await runScript(redis, name, keys, [...head, ...ids.slice(i, i + max)])) as T[]));
+  }
+  return out;
+}
+
 export interface ScriptInput {
   keys: readonly string[];
   args: readonly (string | number)[];
