@@ -87,6 +87,8 @@ export function metricsRoutes(app: FastifyInstance, queues: QueueLookup, engines
   const registry = new Registry();
   let samples: readonly Sample[] = [];
   const registers = [registry];
+  // Two loops, not one: the kinds differ in their TYPE line, in how a value is written (a counter
+  // has no set) and in a missing value (a counter shows 0, a gauge has no sample).
   for (const [name, help, value] of COUNTERS) {
     new Counter({
       name,
