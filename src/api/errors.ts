@@ -134,10 +134,6 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
 }
 
-/**
- * Every error leaves as { error: { code, message } }: client errors with their stable code,
- * anything else as INTERNAL, logged here with its stack and never sent.
- */
 /** Errors the router meets before any route (a path part too long, bad encoding): same shape, no URL echoed. */
 export function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   void sendError(reply, toApiError(error) ?? new ApiError(400, ApiCode.INVALID_REQUEST, 'bad request'));
@@ -149,6 +145,10 @@ function shortPath(url: string): string {
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
 }
 
+/**
+ * Every error leaves as { error: { code, message } }: client errors with their stable code,
+ * anything else as INTERNAL, logged here with its stack and never sent.
+ */
 export function installErrorHandling(app: FastifyInstance, allowed: AllowedMethods): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const known = toApiError(error);

@@ -5,9 +5,6 @@
 import { COUNT_FIELDS } from '../job/metrics.js';
 import { JOB_ID_PATTERN, NAME_PATTERN } from '../job/names.js';
 
-export const QUEUE_NAME = NAME_PATTERN;
-export const JOB_ID = JOB_ID_PATTERN;
-
 /** Largest page a route returns; larger limits are clamped, not refused. */
 export const MAX_LIMIT = 100;
 /** Largest offset accepted, far beyond any real queue. */
@@ -20,11 +17,19 @@ export function object(properties: Record<string, unknown>, required: string[] =
 export const noQuery = object({});
 export const noBody = object({});
 
-export const queueParams = object({ queue: { type: 'string', pattern: QUEUE_NAME } }, ['queue']);
+export const queueParams = object({ queue: { type: 'string', pattern: NAME_PATTERN } }, ['queue']);
 export const jobParams = object(
-  { queue: { type: 'string', pattern: QUEUE_NAME }, id: { type: 'string', pattern: JOB_ID } },
+  { queue: { type: 'string', pattern: NAME_PATTERN }, id: { type: 'string', pattern: JOB_ID_PATTERN } },
   ['queue', 'id'],
 );
+
+/** The request types of routes with queueParams and jobParams. */
+export interface QueueRoute {
+  Params: { queue: string };
+}
+export interface JobRoute {
+  Params: { queue: string; id: string };
+}
 
 export const pageQuery = {
   offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
@@ -104,6 +109,16 @@ export const engineSchema = object(
   },
   ['id', 'host', 'pid', 'threads', 'inFlight', 'jobsPerSec', 'startedAt', 'seenAt'],
 );
+
+/** `{ [name]: n }`: the reply of a route that moves or deletes n things. */
+export function countReply(name: string) {
+  return object({ [name]: num }, [name]);
+}
+
+/** One page of a list: its items and how many there are in all. */
+export function pageReply(item: unknown) {
+  return object({ total: num, items: { type: 'array', items: item } }, ['total', 'items']);
+}
 
 const errorBody = object({ error: object({ code: str, message: str }, ['code', 'message']) }, ['error']);
 

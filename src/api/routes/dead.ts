@@ -1,17 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { DeadFilter } from '../../job/dead-letter.js';
+import { JOB_ID_PATTERN } from '../../job/names.js';
 import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
+import { route } from '../route.js';
 import {
+  countReply,
   deadLetterSchema,
-  JOB_ID,
+  type JobRoute,
   jobParams,
-  noBody,
-  noQuery,
   object,
   pageQuery,
+  pageReply,
+  type QueueRoute,
   queueParams,
-  replies,
 } from '../schemas.js';
 import { clampLimit } from './jobs.js';
 
@@ -21,58 +23,42 @@ const MAX_IDS = 1000;
 const time = { type: 'integer', minimum: 0, maximum: 8.64e15 } as const;
 const filterProperties = { q: { type: 'string', maxLength: 200 }, from: time, to: time } as const;
 
-const count = (name: string) => replies({ 200: object({ [name]: { type: 'number' } }, [name]) });
-
-type JobParams = { Params: { queue: string; id: string } };
-
 function notDead(id: string): ApiError {
   return new ApiError(404, ApiCode.JOB_NOT_FOUND, `job ${id} is not in the dead-letter queue`);
 }
 
 /** The dead-letter queue: list and search, retry (one, some, all matching), edit and retry, delete, purge. */
 export function deadRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  app.get<{ Params: { queue: string }; Querystring: DeadFilter & { offset: number; limit: number } }>(
-    '/api/queues/:queue/dead',
-    {
-      config: { access: 'read' },
-      schema: {
-        params: queueParams,
-        querystring: object({ ...pageQuery, ...filterProperties }),
-        response: replies({
-          200: object({ total: { type: 'number' }, items: { type: 'array', items: deadLetterSchema } }, [
-            'total',
-            'items',
-          ]),
-        }),
-      },
-    },
-    async (request) => {
+  route<QueueRoute & { Querystring: DeadFilter & { offset: number; limit: number } }>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue/dead',
+    access: 'read',
+    params: queueParams,
+    query: object({ ...pageQuery, ...filterProperties }),
+    reply: pageReply(deadLetterSchema),
+    handler: async (request) => {
       const { limit, ...query } = request.query;
       return queues.get(request.params.queue).listDead({ ...query, limit: clampLimit(limit) });
     },
-  );
+  });
 
-  app.post<{ Params: { queue: string }; Body: { ids?: string[]; all?: true; filter?: DeadFilter } }>(
-    '/api/queues/:queue/dead/retry',
-    {
-      config: { access: 'admin' },
-      schema: {
-        params: queueParams,
-        querystring: noQuery,
-        body: object({
-          ids: {
-            type: 'array',
-            minItems: 1,
-            maxItems: MAX_IDS,
-            items: { type: 'string', pattern: JOB_ID },
-          },
-          all: { const: true },
-          filter: object(filterProperties),
-        }),
-        response: count('retried'),
+  route<QueueRoute & { Body: { ids?: string[]; all?: true; filter?: DeadFilter } }>(app, {
+    method: 'POST',
+    url: '/api/queues/:queue/dead/retry',
+    access: 'admin',
+    params: queueParams,
+    body: object({
+      ids: {
+        type: 'array',
+        minItems: 1,
+        maxItems: MAX_IDS,
+        items: { type: 'string', pattern: JOB_ID_PATTERN },
       },
-    },
-    async (request) => {
+      all: { const: true },
+      filter: object(filterProperties),
+    }),
+    reply: countReply('retried'),
+    handler: async (request) => {
       const queue = queues.get(request.params.queue);
       const { ids, all, filter } = request.body;
       if (ids !== undefined && all === undefined && filter === undefined) {
@@ -83,20 +69,16 @@ export function deadRoutes(app: FastifyInstance, queues: QueueLookup): void {
       }
       throw new ApiError(400, ApiCode.INVALID_REQUEST, 'send either { ids } or { all: true, filter? }');
     },
-  );
+  });
 
-  app.post<JobParams & { Body: { payload?: unknown } }>(
-    '/api/queues/:queue/dead/:id/retry',
-    {
-      config: { access: 'admin' },
-      schema: {
-        params: jobParams,
-        querystring: noQuery,
-        body: object({ payload: {} }),
-        response: count('retried'),
-      },
-    },
-    async (request) => {
+  route<JobRoute & { Body: { payload?: unknown } }>(app, {
+    method: 'POST',
+    url: '/api/queues/:queue/dead/:id/retry',
+    access: 'admin',
+    params: jobParams,
+    body: object({ payload: {} }),
+    reply: countReply('retried'),
+    handler: async (request) => {
       const queue = queues.get(request.params.queue);
       const { id } = request.params;
       if (!Object.hasOwn(request.body, 'payload')) {
@@ -110,33 +92,29 @@ export function deadRoutes(app: FastifyInstance, queues: QueueLookup): void {
       }
       throw notDead(id);
     },
-  );
+  });
 
-  app.delete<JobParams>(
-    '/api/queues/:queue/dead/:id',
-    {
-      config: { access: 'admin' },
-      schema: { params: jobParams, querystring: noQuery, body: noBody, response: count('deleted') },
-    },
-    async (request) => {
+  route<JobRoute>(app, {
+    method: 'DELETE',
+    url: '/api/queues/:queue/dead/:id',
+    access: 'admin',
+    params: jobParams,
+    reply: countReply('deleted'),
+    handler: async (request) => {
       const { queue, id } = request.params;
       if ((await queues.get(queue).deleteDead(id)) === 0) throw notDead(id);
       return { deleted: 1 };
     },
-  );
+  });
 
-  app.post<{ Params: { queue: string }; Body: { confirm?: string } }>(
-    '/api/queues/:queue/dead/purge',
-    {
-      config: { access: 'admin' },
-      schema: {
-        params: queueParams,
-        querystring: noQuery,
-        body: object({ confirm: { type: 'string', maxLength: 100 } }),
-        response: count('deleted'),
-      },
-    },
-    async (request) => {
+  route<QueueRoute & { Body: { confirm?: string } }>(app, {
+    method: 'POST',
+    url: '/api/queues/:queue/dead/purge',
+    access: 'admin',
+    params: queueParams,
+    body: object({ confirm: { type: 'string', maxLength: 100 } }),
+    reply: countReply('deleted'),
+    handler: async (request) => {
       const queue = queues.get(request.params.queue);
       if (request.body.confirm !== queue.name) {
         throw new ApiError(
@@ -147,5 +125,5 @@ export function deadRoutes(app: FastifyInstance, queues: QueueLookup): void {
       }
       return { deleted: await queue.purgeDead() };
     },
-  );
+  });
 }

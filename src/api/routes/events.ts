@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { NAME_PATTERN } from '../../job/names.js';
 import type { Queue } from '../../queue/queue.js';
 import { SECOND } from '../../units.js';
 import { ApiCode, toApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
-import { object, QUEUE_NAME, replies } from '../schemas.js';
+import { object, replies } from '../schemas.js';
 import { SECURITY_HEADERS } from '../security.js';
 
 export const STATS_INTERVAL_MS = SECOND;
@@ -62,7 +63,7 @@ export function eventRoutes(app: FastifyInstance, queues: QueueLookup): void {
       config: { access: 'read' },
       exposeHeadRoute: false,
       schema: {
-        querystring: object({ queue: { type: 'string', pattern: QUEUE_NAME } }, ['queue']),
+        querystring: object({ queue: { type: 'string', pattern: NAME_PATTERN } }, ['queue']),
         response: replies({ 200: { type: 'string', description: 'text/event-stream' } }),
       },
     },

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { JOB_ID_PATTERN } from '../../job/names.js';
 import { partitionOfId } from '../../queue/partition-route.js';
 import type { Queue } from '../../queue/queue.js';
 import { duplicateOf, type RedisClient } from '../../redis/connection.js';
 import { askHolders } from '../../redis/holders.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { partsOf } from '../queue-parts.js';
-import { JOB_ID, MAX_LIMIT, object, queueParams, replies } from '../schemas.js';
+import { route } from '../route.js';
+import { MAX_LIMIT, object, type QueueRoute, queueParams } from '../schemas.js';
 
 /** How long a request waits for engines that were sent it and have not answered. */
 export const HOLDERS_TIMEOUT_MS = 500;
@@ -20,6 +22,12 @@ const holder = object(
   },
   ['id', 'engine', 'token'],
 );
+
+const jobId = JOB_ID_PATTERN.slice(1, -1);
+/** 1 to MAX_LIMIT job ids, comma-separated. */
+const idsQuery = object({ ids: { type: 'string', pattern: `^${jobId}(?:,${jobId}){0,${MAX_LIMIT - 1}}$` } }, [
+  'ids',
+]);
 
 /**
  * Which live engine holds each of some running jobs, asked of the engines themselves over
@@ -40,36 +48,22 @@ export function holderRoutes(app: FastifyInstance, queues: QueueLookup): void {
     await Promise.all([...subscribers.values()].map((s) => s.quit().catch(() => s.disconnect())));
   });
 
-  app.get<{ Params: { queue: string }; Querystring: { ids: string } }>(
-    '/api/queues/:queue/holders',
-    {
-      config: { access: 'read' },
-      schema: {
-        params: queueParams,
-        querystring: object(
-          {
-            ids: {
-              type: 'string',
-              // 1 to MAX_LIMIT job ids, comma-separated
-              pattern: `^${JOB_ID.slice(1, -1)}(?:,${JOB_ID.slice(1, -1)}){0,${MAX_LIMIT - 1}}$`,
-            },
-          },
-          ['ids'],
-        ),
-        response: replies({
-          200: object(
-            {
-              holders: { type: 'array', items: holder },
-              asked: { type: 'number' },
-              answered: { type: 'number' },
-              ms: { type: 'number' },
-            },
-            ['holders', 'asked', 'answered', 'ms'],
-          ),
-        }),
+  route<QueueRoute & { Querystring: { ids: string } }>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue/holders',
+    access: 'read',
+    params: queueParams,
+    query: idsQuery,
+    reply: object(
+      {
+        holders: { type: 'array', items: holder },
+        asked: { type: 'number' },
+        answered: { type: 'number' },
+        ms: { type: 'number' },
       },
-    },
-    async (request) => {
+      ['holders', 'asked', 'answered', 'ms'],
+    ),
+    handler: async (request) => {
       const queue = queues.get(request.params.queue);
       const ids = [...new Set(request.query.ids.split(','))];
       const started = performance.now();
@@ -98,5 +92,5 @@ export function holderRoutes(app: FastifyInstance, queues: QueueLookup): void {
       }
       return { holders, asked, answered, ms: Math.round(ms * 10) / 10 };
     },
-  );
+  });
 }

@@ -1,21 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { JobState } from '../../job/info.js';
 import type { JobOptions } from '../../job/job-options.js';
+import { JOB_ID_PATTERN } from '../../job/names.js';
 import type { BulkJob } from '../../queue/adding.js';
 import type { Queue } from '../../queue/queue.js';
 import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
+import { route } from '../route.js';
 import {
-  JOB_ID,
+  type JobRoute,
   jobParams,
   jobSchema,
   MAX_LIMIT,
-  noBody,
-  noQuery,
   object,
   pageQuery,
+  pageReply,
+  type QueueRoute,
   queueParams,
-  replies,
 } from '../schemas.js';
 
 /** Most jobs one enqueue request may add (one script call). */
@@ -30,7 +31,7 @@ export const optsSchema = object({
   keepResult: { type: 'integer', minimum: 0 },
   uniqueFor: { type: 'integer', minimum: 0 },
   priority: { type: 'integer', minimum: 1, maximum: 5 },
-  jobId: { type: 'string', pattern: JOB_ID },
+  jobId: { type: 'string', pattern: JOB_ID_PATTERN },
   backoff: object(
     {
       type: { type: 'string', enum: ['fixed', 'exponential'] },
@@ -56,63 +57,49 @@ async function missingJob(queue: Queue, id: string): Promise<string> {
 
 /** Jobs by id and by state, and adding jobs (for testing a deployment). */
 export function jobRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  app.get<{ Params: { queue: string }; Querystring: { state: JobState; offset: number; limit: number } }>(
-    '/api/queues/:queue/jobs',
-    {
-      config: { access: 'read' },
-      schema: {
-        params: queueParams,
-        querystring: object(
-          {
-            state: { type: 'string', enum: ['waiting', 'active', 'delayed', 'dead', 'completed'] },
-            ...pageQuery,
-          },
-          ['state'],
-        ),
-        response: replies({
-          200: object({ total: { type: 'number' }, items: { type: 'array', items: jobSchema } }, [
-            'total',
-            'items',
-          ]),
-        }),
+  route<QueueRoute & { Querystring: { state: JobState; offset: number; limit: number } }>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue/jobs',
+    access: 'read',
+    params: queueParams,
+    query: object(
+      {
+        state: { type: 'string', enum: ['waiting', 'active', 'delayed', 'dead', 'completed'] },
+        ...pageQuery,
       },
-    },
-    async (request) => {
+      ['state'],
+    ),
+    reply: pageReply(jobSchema),
+    handler: async (request) => {
       const { state, offset, limit } = request.query;
       return queues.get(request.params.queue).listJobs(state, { offset, limit: clampLimit(limit) });
     },
-  );
+  });
 
-  app.get<{ Params: { queue: string; id: string } }>(
-    '/api/queues/:queue/jobs/:id',
-    {
-      config: { access: 'read' },
-      schema: { params: jobParams, querystring: noQuery, response: replies({ 200: jobSchema }) },
-    },
-    async (request) => {
+  route<JobRoute>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue/jobs/:id',
+    access: 'read',
+    params: jobParams,
+    reply: jobSchema,
+    handler: async (request) => {
       const { queue, id } = request.params;
       const q = queues.get(queue);
       const job = await q.getJob(id);
       if (!job) throw new ApiError(404, ApiCode.JOB_NOT_FOUND, await missingJob(q, id));
       return job;
     },
-  );
+  });
 
-  app.get<{ Params: { queue: string; id: string } }>(
-    '/api/queues/:queue/jobs/:id/result',
-    {
-      config: { access: 'read' },
-      schema: {
-        params: jobParams,
-        querystring: noQuery,
-        response: replies({
-          200: {
-            anyOf: [object({ value: {} }, ['value']), object({ notKept: { type: 'string' } }, ['notKept'])],
-          },
-        }),
-      },
+  route<JobRoute>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue/jobs/:id/result',
+    access: 'read',
+    params: jobParams,
+    reply: {
+      anyOf: [object({ value: {} }, ['value']), object({ notKept: { type: 'string' } }, ['notKept'])],
     },
-    async (request) => {
+    handler: async (request) => {
       const { queue, id } = request.params;
       const result = await queues.get(queue).getResult(id);
       if (!result) {
@@ -124,22 +111,15 @@ export function jobRoutes(app: FastifyInstance, queues: QueueLookup): void {
       }
       return result;
     },
-  );
+  });
 
-  app.post<{ Params: { queue: string; id: string } }>(
-    '/api/queues/:queue/jobs/:id/cancel',
-    {
-      config: { access: 'admin' },
-      schema: {
-        params: jobParams,
-        querystring: noQuery,
-        body: noBody,
-        response: replies({
-          200: object({ status: { type: 'string', enum: ['removed', 'stopped'] } }, ['status']),
-        }),
-      },
-    },
-    async (request) => {
+  route<JobRoute>(app, {
+    method: 'POST',
+    url: '/api/queues/:queue/jobs/:id/cancel',
+    access: 'admin',
+    params: jobParams,
+    reply: object({ status: { type: 'string', enum: ['removed', 'stopped'] } }, ['status']),
+    handler: async (request) => {
       const { queue, id } = request.params;
       const q = queues.get(queue);
       const status = await q.cancel(id);
@@ -149,23 +129,20 @@ export function jobRoutes(app: FastifyInstance, queues: QueueLookup): void {
       }
       return { status };
     },
-  );
+  });
 
-  app.post<{ Params: { queue: string }; Body: { payload: unknown; opts?: JobOptions; count?: number } }>(
-    '/api/queues/:queue/jobs',
-    {
-      config: { access: 'admin' },
-      schema: {
-        params: queueParams,
-        querystring: noQuery,
-        body: object(
-          { payload: {}, opts: optsSchema, count: { type: 'integer', minimum: 1, maximum: MAX_COUNT } },
-          ['payload'],
-        ),
-        response: replies({ 201: object({ ids: { type: 'array', items: { type: 'string' } } }, ['ids']) }),
-      },
-    },
-    async (request, reply) => {
+  route<QueueRoute & { Body: { payload: unknown; opts?: JobOptions; count?: number } }>(app, {
+    method: 'POST',
+    url: '/api/queues/:queue/jobs',
+    access: 'admin',
+    params: queueParams,
+    body: object(
+      { payload: {}, opts: optsSchema, count: { type: 'integer', minimum: 1, maximum: MAX_COUNT } },
+      ['payload'],
+    ),
+    status: 201,
+    reply: object({ ids: { type: 'array', items: { type: 'string' } } }, ['ids']),
+    handler: async (request) => {
       const queue = queues.get(request.params.queue);
       const { payload, opts, count = 1 } = request.body;
       if (opts?.jobId !== undefined && count > 1) {
@@ -173,8 +150,7 @@ export function jobRoutes(app: FastifyInstance, queues: QueueLookup): void {
         throw new ApiError(400, ApiCode.INVALID_REQUEST, 'body/count must be 1 with a fixed opts.jobId');
       }
       const job: BulkJob = opts === undefined ? { payload } : { payload, opts };
-      const ids = await queue.addBulk(Array.from({ length: count }, () => job));
-      return reply.code(201).send({ ids });
+      return { ids: await queue.addBulk(Array.from({ length: count }, () => job)) };
     },
-  );
+  });
 }

@@ -10,7 +10,8 @@ import {
 import { publishedLatency } from '../../redis/latency.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { partsOf } from '../queue-parts.js';
-import { noQuery, object, queueParams, replies } from '../schemas.js';
+import { route } from '../route.js';
+import { object, type QueueRoute, queueParams } from '../schemas.js';
 
 const figures = object({ count: { type: 'number' }, p50: { type: 'number' }, p99: { type: 'number' } }, [
   'count',
@@ -23,27 +24,21 @@ const point = object({ t: { type: 'number' }, wait: figures, run: figures }, ['t
  * once), then p50 and p99 per slot and over the window.
  */
 export function latencyRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  app.get<{ Params: { queue: string } }>(
-    '/api/queues/:queue/latency',
-    {
-      config: { access: 'read' },
-      schema: {
-        params: queueParams,
-        querystring: noQuery,
-        response: replies({
-          200: object(
-            {
-              slotMs: { type: 'number' },
-              bounds: { type: 'array', items: { type: 'number' } },
-              points: { type: 'array', items: point },
-              total: object({ wait: figures, run: figures }, ['wait', 'run']),
-            },
-            ['slotMs', 'bounds', 'points', 'total'],
-          ),
-        }),
+  route<QueueRoute>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue/latency',
+    access: 'read',
+    params: queueParams,
+    reply: object(
+      {
+        slotMs: { type: 'number' },
+        bounds: { type: 'array', items: { type: 'number' } },
+        points: { type: 'array', items: point },
+        total: object({ wait: figures, run: figures }, ['wait', 'run']),
       },
-    },
-    async (request) => {
+      ['slotMs', 'bounds', 'points', 'total'],
+    ),
+    handler: async (request) => {
       const queue = queues.get(request.params.queue);
       const parts = await Promise.all(
         (await partsOf(queue)).map((keys) => publishedLatency(queue.redis, keys)),
@@ -65,5 +60,5 @@ export function latencyRoutes(app: FastifyInstance, queues: QueueLookup): void {
         total: { wait: percentiles(sum('wait')), run: percentiles(sum('run')) },
       };
     },
-  );
+  });
 }

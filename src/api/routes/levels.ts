@@ -3,7 +3,8 @@ import { rateWindow } from '../../job/rate-window.js';
 import { queuePressure } from '../../redis/pressure.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { partsOf } from '../queue-parts.js';
-import { noQuery, object, queueParams, replies } from '../schemas.js';
+import { route } from '../route.js';
+import { object, type QueueRoute, queueParams } from '../schemas.js';
 
 const num = { type: 'number' } as const;
 
@@ -14,26 +15,20 @@ const window = object({ max: num, duration: num, used: num, freesAt: num }, ['ma
  * current window: what holds jobs back, beside the counts.
  */
 export function levelRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  app.get<{ Params: { queue: string } }>(
-    '/api/queues/:queue/levels',
-    {
-      config: { access: 'read' },
-      schema: {
-        params: queueParams,
-        querystring: noQuery,
-        response: replies({
-          200: object(
-            {
-              levels: { type: 'array', items: object({ level: num, waiting: num }, ['level', 'waiting']) },
-              rateLimit: { ...window, nullable: true },
-              now: num,
-            },
-            ['levels', 'rateLimit', 'now'],
-          ),
-        }),
+  route<QueueRoute>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue/levels',
+    access: 'read',
+    params: queueParams,
+    reply: object(
+      {
+        levels: { type: 'array', items: object({ level: num, waiting: num }, ['level', 'waiting']) },
+        rateLimit: { ...window, nullable: true },
+        now: num,
       },
-    },
-    async (request) => {
+      ['levels', 'rateLimit', 'now'],
+    ),
+    handler: async (request) => {
       const queue = queues.get(request.params.queue);
       const parts = await Promise.all((await partsOf(queue)).map((keys) => queuePressure(queue.redis, keys)));
       const home = parts[0] as (typeof parts)[number];
@@ -45,5 +40,5 @@ export function levelRoutes(app: FastifyInstance, queues: QueueLookup): void {
       const rateLimit = home.limit === undefined ? null : rateWindow(home.limit, home.log, home.now);
       return { levels, rateLimit, now: home.now };
     },
-  );
+  });
 }

@@ -3,22 +3,18 @@ import { promote } from '../../redis/promote.js';
 import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
 import { partOfJob } from '../queue-parts.js';
-import { jobParams, noBody, noQuery, object, replies } from '../schemas.js';
+import { route } from '../route.js';
+import { type JobRoute, jobParams, object } from '../schemas.js';
 
 /** "Run now": a delayed job (a due time or a retry's backoff) moves to the head of its waiting list. */
 export function promoteRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  app.post<{ Params: { queue: string; id: string } }>(
-    '/api/queues/:queue/jobs/:id/promote',
-    {
-      config: { access: 'admin' },
-      schema: {
-        params: jobParams,
-        querystring: noQuery,
-        body: noBody,
-        response: replies({ 200: object({ status: { type: 'string', enum: ['moved'] } }, ['status']) }),
-      },
-    },
-    async (request) => {
+  route<JobRoute>(app, {
+    method: 'POST',
+    url: '/api/queues/:queue/jobs/:id/promote',
+    access: 'admin',
+    params: jobParams,
+    reply: object({ status: { type: 'string', enum: ['moved'] } }, ['status']),
+    handler: async (request) => {
       const { queue: name, id } = request.params;
       const queue = queues.get(name);
       const [status] = await promote(queue.redis, await partOfJob(queue, id), [id]);
@@ -30,5 +26,5 @@ export function promoteRoutes(app: FastifyInstance, queues: QueueLookup): void {
       }
       return { status };
     },
-  );
+  });
 }

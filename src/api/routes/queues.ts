@@ -2,11 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Queue } from '../../queue/queue.js';
 import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
-import { engineSchema, noBody, noQuery, object, queueParams, queueSummary, replies } from '../schemas.js';
-
-interface QueueRoute {
-  Params: { queue: string };
-}
+import { route } from '../route.js';
+import { countReply, engineSchema, object, type QueueRoute, queueParams, queueSummary } from '../schemas.js';
 
 async function summary(queue: Queue, readOnly: boolean) {
   const [paused, counts] = await Promise.all([queue.isPaused(), queue.counts()]);
@@ -15,83 +12,71 @@ async function summary(queue: Queue, readOnly: boolean) {
 
 const force = object({ force: { type: 'boolean' } });
 
+const ratePoint = object(
+  { t: { type: 'number' }, completed: { type: 'number' }, failed: { type: 'number' } },
+  ['t', 'completed', 'failed'],
+);
+
 /** Queue overviews (served and discovered queues), pause, resume, drain and obliterate, throughput history and live engines. */
 export function queueRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  app.get(
-    '/api/queues',
-    {
-      config: { access: 'read' },
-      schema: {
-        querystring: noQuery,
-        response: replies({ 200: object({ queues: { type: 'array', items: queueSummary } }, ['queues']) }),
-      },
-    },
-    async () => ({
+  route(app, {
+    method: 'GET',
+    url: '/api/queues',
+    access: 'read',
+    reply: object({ queues: { type: 'array', items: queueSummary } }, ['queues']),
+    handler: async () => ({
       queues: await Promise.all((await queues.list()).map(({ queue, readOnly }) => summary(queue, readOnly))),
     }),
-  );
+  });
 
-  app.get<QueueRoute>(
-    '/api/queues/:queue',
-    {
-      config: { access: 'read' },
-      schema: { params: queueParams, querystring: noQuery, response: replies({ 200: queueSummary }) },
-    },
-    async (request) => {
+  route<QueueRoute>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue',
+    access: 'read',
+    params: queueParams,
+    reply: queueSummary,
+    handler: async (request) => {
       const name = request.params.queue;
       return summary(queues.get(name), queues.isReadOnly(name));
     },
-  );
+  });
 
   for (const [action, paused] of [
     ['pause', true],
     ['resume', false],
   ] as const) {
-    app.post<QueueRoute>(
-      `/api/queues/:queue/${action}`,
-      {
-        config: { access: 'admin' },
-        schema: {
-          params: queueParams,
-          querystring: noQuery,
-          body: noBody,
-          response: replies({ 200: object({ paused: { type: 'boolean' } }, ['paused']) }),
-        },
-      },
-      async (request) => {
+    route<QueueRoute>(app, {
+      method: 'POST',
+      url: `/api/queues/:queue/${action}`,
+      access: 'admin',
+      params: queueParams,
+      reply: object({ paused: { type: 'boolean' } }, ['paused']),
+      handler: async (request) => {
         const queue = queues.get(request.params.queue);
         await (paused ? queue.pause() : queue.resume());
         return { paused };
       },
-    );
+    });
   }
 
-  app.post<QueueRoute>(
-    '/api/queues/:queue/drain',
-    {
-      config: { access: 'admin' },
-      schema: {
-        params: queueParams,
-        querystring: noQuery,
-        body: noBody,
-        response: replies({ 200: object({ removed: { type: 'number' } }, ['removed']) }),
-      },
-    },
-    async (request) => ({ removed: await queues.get(request.params.queue).drain() }),
-  );
+  route<QueueRoute>(app, {
+    method: 'POST',
+    url: '/api/queues/:queue/drain',
+    access: 'admin',
+    params: queueParams,
+    reply: countReply('removed'),
+    handler: async (request) => ({ removed: await queues.get(request.params.queue).drain() }),
+  });
 
-  app.delete<QueueRoute & { Querystring: { force?: boolean }; Body: { force?: boolean } | undefined }>(
-    '/api/queues/:queue',
-    {
-      config: { access: 'admin' },
-      schema: {
-        params: queueParams,
-        querystring: force,
-        body: force,
-        response: replies({ 200: object({ obliterated: { type: 'boolean' } }, ['obliterated']) }),
-      },
-    },
-    async (request) => {
+  route<QueueRoute & { Querystring: { force?: boolean }; Body: { force?: boolean } | undefined }>(app, {
+    method: 'DELETE',
+    url: '/api/queues/:queue',
+    access: 'admin',
+    params: queueParams,
+    query: force,
+    body: force,
+    reply: object({ obliterated: { type: 'boolean' } }, ['obliterated']),
+    handler: async (request) => {
       const queue = queues.get(request.params.queue);
       const inQuery = request.query.force;
       const inBody = request.body?.force;
@@ -101,44 +86,26 @@ export function queueRoutes(app: FastifyInstance, queues: QueueLookup): void {
       await queue.obliterate({ force: inQuery ?? inBody ?? false });
       return { obliterated: true };
     },
-  );
+  });
 
-  app.get<QueueRoute & { Querystring: { seconds: number } }>(
-    '/api/queues/:queue/history',
-    {
-      config: { access: 'read' },
-      schema: {
-        params: queueParams,
-        querystring: object({ seconds: { type: 'integer', minimum: 1, maximum: 900, default: 900 } }),
-        response: replies({
-          200: object(
-            {
-              points: {
-                type: 'array',
-                items: object(
-                  { t: { type: 'number' }, completed: { type: 'number' }, failed: { type: 'number' } },
-                  ['t', 'completed', 'failed'],
-                ),
-              },
-            },
-            ['points'],
-          ),
-        }),
-      },
-    },
-    async (request) => ({ points: await queues.get(request.params.queue).history(request.query.seconds) }),
-  );
+  route<QueueRoute & { Querystring: { seconds: number } }>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue/history',
+    access: 'read',
+    params: queueParams,
+    query: object({ seconds: { type: 'integer', minimum: 1, maximum: 900, default: 900 } }),
+    reply: object({ points: { type: 'array', items: ratePoint } }, ['points']),
+    handler: async (request) => ({
+      points: await queues.get(request.params.queue).history(request.query.seconds),
+    }),
+  });
 
-  app.get<QueueRoute>(
-    '/api/queues/:queue/engines',
-    {
-      config: { access: 'read' },
-      schema: {
-        params: queueParams,
-        querystring: noQuery,
-        response: replies({ 200: object({ engines: { type: 'array', items: engineSchema } }, ['engines']) }),
-      },
-    },
-    async (request) => ({ engines: await queues.get(request.params.queue).engines() }),
-  );
+  route<QueueRoute>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue/engines',
+    access: 'read',
+    params: queueParams,
+    reply: object({ engines: { type: 'array', items: engineSchema } }, ['engines']),
+    handler: async (request) => ({ engines: await queues.get(request.params.queue).engines() }),
+  });
 }

@@ -1,13 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { MAX_RATE_LIMIT_DURATION, MAX_RATE_LIMIT_MAX, type RateLimit } from '../../job/rate-limit.js';
 import type { QueueLookup } from '../queue-lookup.js';
-import { noBody, noQuery, object, queueParams, replies } from '../schemas.js';
+import { object } from '../schemas.js';
+import { settingRoutes } from './setting.js';
 
-interface QueueRoute {
-  Params: { queue: string };
-}
-
-const setting = object(
+const schema = object(
   {
     max: { type: 'integer', minimum: 1, maximum: MAX_RATE_LIMIT_MAX },
     duration: { type: 'integer', minimum: 1, maximum: MAX_RATE_LIMIT_DURATION },
@@ -15,41 +12,21 @@ const setting = object(
   ['max', 'duration'],
 );
 
-/** `{ rateLimit: { max, duration } }`, or `{ rateLimit: null }` when the queue has none. */
-const reply = replies({ 200: object({ rateLimit: { ...setting, nullable: true } }, ['rateLimit']) });
-
-/** Read, set and clear a queue's rate limit (see Queue.setRateLimit). */
+/**
+ * Read, set and clear a queue's rate limit (see Queue.setRateLimit): `{ rateLimit: { max, duration } }`,
+ * or `{ rateLimit: null }` when the queue has none.
+ */
 export function rateLimitRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  const path = '/api/queues/:queue/rate-limit';
-
-  app.get<QueueRoute>(
-    path,
-    { config: { access: 'read' }, schema: { params: queueParams, querystring: noQuery, response: reply } },
-    async (request) => ({ rateLimit: (await queues.get(request.params.queue).rateLimit()) ?? null }),
-  );
-
-  app.put<QueueRoute & { Body: RateLimit }>(
-    path,
-    {
-      config: { access: 'admin' },
-      schema: { params: queueParams, querystring: noQuery, body: setting, response: reply },
+  settingRoutes<RateLimit>(app, queues, {
+    path: 'rate-limit',
+    field: 'rateLimit',
+    schema,
+    read: (queue) => queue.rateLimit(),
+    write: async (queue, { max, duration }) => {
+      const limit = { max, duration };
+      await queue.setRateLimit(limit);
+      return limit;
     },
-    async (request) => {
-      const limit = { max: request.body.max, duration: request.body.duration };
-      await queues.get(request.params.queue).setRateLimit(limit);
-      return { rateLimit: limit };
-    },
-  );
-
-  app.delete<QueueRoute>(
-    path,
-    {
-      config: { access: 'admin' },
-      schema: { params: queueParams, querystring: noQuery, body: noBody, response: reply },
-    },
-    async (request) => {
-      await queues.get(request.params.queue).clearRateLimit();
-      return { rateLimit: null };
-    },
-  );
+    clear: (queue) => queue.clearRateLimit(),
+  });
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { type ServerStatus, serverStatuses } from '../../redis/server-info.js';
 import type { QueueLookup } from '../queue-lookup.js';
-import { noQuery, object, replies } from '../schemas.js';
+import { route } from '../route.js';
+import { object } from '../schemas.js';
 
 export type Persistence = 'rdb' | 'aof' | 'rdb+aof' | 'none' | 'unknown';
 
@@ -31,21 +32,15 @@ const serverSchema = object(
 
 /** GET /api/redis: the server's version, memory, clients and persistence; each master of a cluster. */
 export function redisRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  app.get(
-    '/api/redis',
-    {
-      config: { access: 'read' },
-      schema: {
-        querystring: noQuery,
-        response: replies({
-          200: object({ cluster: { type: 'boolean' }, servers: { type: 'array', items: serverSchema } }, [
-            'cluster',
-            'servers',
-          ]),
-        }),
-      },
-    },
-    async () => {
+  route(app, {
+    method: 'GET',
+    url: '/api/redis',
+    access: 'read',
+    reply: object({ cluster: { type: 'boolean' }, servers: { type: 'array', items: serverSchema } }, [
+      'cluster',
+      'servers',
+    ]),
+    handler: async () => {
       const { cluster, servers } = await serverStatuses(queues.server());
       return {
         cluster,
@@ -60,5 +55,5 @@ export function redisRoutes(app: FastifyInstance, queues: QueueLookup): void {
         })),
       };
     },
-  );
+  });
 }

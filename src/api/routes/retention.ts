@@ -1,11 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { MAX_RETAIN_AGE, MAX_RETAIN_COUNT, type Retention } from '../../job/retention.js';
 import type { QueueLookup } from '../queue-lookup.js';
-import { noBody, noQuery, object, queueParams, replies } from '../schemas.js';
-
-interface QueueRoute {
-  Params: { queue: string };
-}
+import { object } from '../schemas.js';
+import { settingRoutes } from './setting.js';
 
 const limit = {
   ...object({
@@ -15,43 +12,22 @@ const limit = {
   minProperties: 1,
 };
 
-const setting = { ...object({ completed: limit, dead: limit }), minProperties: 1 };
+const schema = { ...object({ completed: limit, dead: limit }), minProperties: 1 };
 
-/** `{ retention: { completed?, dead? } }`, or `{ retention: null }` when the queue keeps counters only. */
-const reply = replies({ 200: object({ retention: { ...setting, nullable: true } }, ['retention']) });
-
-/** Read, set and clear a queue's retention setting (see Queue.setRetention). */
+/**
+ * Read, set and clear a queue's retention setting (see Queue.setRetention): `{ retention: { completed?, dead? } }`,
+ * or `{ retention: null }` when the queue keeps counters only.
+ */
 export function retentionRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  const path = '/api/queues/:queue/retention';
-
-  app.get<QueueRoute>(
-    path,
-    { config: { access: 'read' }, schema: { params: queueParams, querystring: noQuery, response: reply } },
-    async (request) => ({ retention: (await queues.get(request.params.queue).retention()) ?? null }),
-  );
-
-  app.put<QueueRoute & { Body: Retention }>(
-    path,
-    {
-      config: { access: 'admin' },
-      schema: { params: queueParams, querystring: noQuery, body: setting, response: reply },
+  settingRoutes<Retention>(app, queues, {
+    path: 'retention',
+    field: 'retention',
+    schema,
+    read: (queue) => queue.retention(),
+    write: async (queue, value) => {
+      await queue.setRetention(value);
+      return queue.retention();
     },
-    async (request) => {
-      const queue = queues.get(request.params.queue);
-      await queue.setRetention(request.body);
-      return { retention: (await queue.retention()) ?? null };
-    },
-  );
-
-  app.delete<QueueRoute>(
-    path,
-    {
-      config: { access: 'admin' },
-      schema: { params: queueParams, querystring: noQuery, body: noBody, response: reply },
-    },
-    async (request) => {
-      await queues.get(request.params.queue).clearRetention();
-      return { retention: null };
-    },
-  );
+    clear: (queue) => queue.clearRetention(),
+  });
 }

@@ -3,11 +3,12 @@ import { NAME_PATTERN } from '../../job/names.js';
 import type { ScheduleJob, ScheduleSpec } from '../../job/schedules.js';
 import { ApiCode, ApiError } from '../errors.js';
 import type { QueueLookup } from '../queue-lookup.js';
-import { noBody, noQuery, object, QUEUE_NAME, queueParams, replies } from '../schemas.js';
+import { route } from '../route.js';
+import { countReply, object, type QueueRoute, queueParams } from '../schemas.js';
 import { optsSchema } from './jobs.js';
 
 const scheduleParams = object(
-  { queue: { type: 'string', pattern: QUEUE_NAME }, name: { type: 'string', pattern: NAME_PATTERN } },
+  { queue: { type: 'string', pattern: NAME_PATTERN }, name: { type: 'string', pattern: NAME_PATTERN } },
   ['queue', 'name'],
 );
 
@@ -29,62 +30,47 @@ const scheduleSchema = object(
   ['name', 'spec', 'next'],
 );
 
-interface ScheduleParams {
+interface ScheduleRoute {
   Params: { queue: string; name: string };
 }
 
 /** Cron and interval schedules: list, create or replace, delete. */
 export function scheduleRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  app.get<{ Params: { queue: string } }>(
-    '/api/queues/:queue/schedules',
-    {
-      config: { access: 'read' },
-      schema: {
-        params: queueParams,
-        querystring: noQuery,
-        response: replies({ 200: object({ items: { type: 'array', items: scheduleSchema } }, ['items']) }),
-      },
-    },
-    async (request) => ({ items: await queues.get(request.params.queue).listSchedules() }),
-  );
+  route<QueueRoute>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue/schedules',
+    access: 'read',
+    params: queueParams,
+    reply: object({ items: { type: 'array', items: scheduleSchema } }, ['items']),
+    handler: async (request) => ({ items: await queues.get(request.params.queue).listSchedules() }),
+  });
 
-  app.put<ScheduleParams & { Body: { spec: ScheduleSpec; job?: ScheduleJob } }>(
-    '/api/queues/:queue/schedules/:name',
-    {
-      config: { access: 'admin' },
-      schema: {
-        params: scheduleParams,
-        querystring: noQuery,
-        body: object({ spec: specSchema, job: object({ payload: {}, opts: optsSchema }, ['payload']) }, [
-          'spec',
-        ]),
-        response: replies({ 200: scheduleSchema }),
-      },
-    },
-    async (request) => {
+  route<ScheduleRoute & { Body: { spec: ScheduleSpec; job?: ScheduleJob } }>(app, {
+    method: 'PUT',
+    url: '/api/queues/:queue/schedules/:name',
+    access: 'admin',
+    params: scheduleParams,
+    body: object({ spec: specSchema, job: object({ payload: {}, opts: optsSchema }, ['payload']) }, ['spec']),
+    reply: scheduleSchema,
+    handler: async (request) => {
       const { queue, name } = request.params;
       const { spec, job } = request.body;
       return queues.get(queue).upsertSchedule(name, spec, job);
     },
-  );
+  });
 
-  app.delete<ScheduleParams>(
-    '/api/queues/:queue/schedules/:name',
-    {
-      config: { access: 'admin' },
-      schema: {
-        params: scheduleParams,
-        querystring: noQuery,
-        body: noBody,
-        response: replies({ 200: object({ deleted: { type: 'number' } }, ['deleted']) }),
-      },
-    },
-    async (request) => {
+  route<ScheduleRoute>(app, {
+    method: 'DELETE',
+    url: '/api/queues/:queue/schedules/:name',
+    access: 'admin',
+    params: scheduleParams,
+    reply: countReply('deleted'),
+    handler: async (request) => {
       const { queue, name } = request.params;
       if (!(await queues.get(queue).removeSchedule(name))) {
         throw new ApiError(404, ApiCode.SCHEDULE_NOT_FOUND, `no schedule ${name} on queue ${queue}`);
       }
       return { deleted: 1 };
     },
-  );
+  });
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { EVENT_TYPES } from '../../job/events.js';
 import type { QueueLookup } from '../queue-lookup.js';
-import { noQuery, object, queueParams, replies } from '../schemas.js';
+import { route } from '../route.js';
+import { object, type QueueRoute, queueParams } from '../schemas.js';
 import { clampLimit } from './jobs.js';
 
 const STREAM_ID = '^(0|[0-9]{1,15}-[0-9]{1,15})$';
@@ -20,44 +21,35 @@ const enabled = object({ enabled: { type: 'boolean' } }, ['enabled']);
 
 /** Pages of a queue's event stream, for a script or a monitor that polls (see QueueEvents), and its switch. */
 export function streamRoutes(app: FastifyInstance, queues: QueueLookup): void {
-  app.put<{ Params: { queue: string }; Body: { enabled: boolean } }>(
-    '/api/queues/:queue/events',
-    {
-      config: { access: 'admin' },
-      schema: {
-        params: queueParams,
-        querystring: noQuery,
-        body: enabled,
-        response: replies({ 200: enabled }),
-      },
-    },
-    async (request) => {
+  route<QueueRoute & { Body: { enabled: boolean } }>(app, {
+    method: 'PUT',
+    url: '/api/queues/:queue/events',
+    access: 'admin',
+    params: queueParams,
+    body: enabled,
+    reply: enabled,
+    handler: async (request) => {
       await queues.get(request.params.queue).setEvents(request.body.enabled);
       return { enabled: request.body.enabled };
     },
-  );
+  });
 
-  app.get<{ Params: { queue: string }; Querystring: { from: string; limit: number } }>(
-    '/api/queues/:queue/events',
-    {
-      config: { access: 'read' },
-      schema: {
-        params: queueParams,
-        querystring: object({
-          from: { type: 'string', pattern: STREAM_ID, default: '0' },
-          limit: { type: 'integer', default: 100 },
-        }),
-        response: replies({
-          200: object(
-            { events: { type: 'array', items: event }, next: { type: 'string' }, gap: { type: 'boolean' } },
-            ['events', 'next', 'gap'],
-          ),
-        }),
-      },
-    },
-    async (request) => {
+  route<QueueRoute & { Querystring: { from: string; limit: number } }>(app, {
+    method: 'GET',
+    url: '/api/queues/:queue/events',
+    access: 'read',
+    params: queueParams,
+    query: object({
+      from: { type: 'string', pattern: STREAM_ID, default: '0' },
+      limit: { type: 'integer', default: 100 },
+    }),
+    reply: object(
+      { events: { type: 'array', items: event }, next: { type: 'string' }, gap: { type: 'boolean' } },
+      ['events', 'next', 'gap'],
+    ),
+    handler: async (request) => {
       const { from, limit } = request.query;
       return queues.get(request.params.queue).events(from, clampLimit(limit));
     },
-  );
+  });
 }

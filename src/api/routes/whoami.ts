@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type ApiTokens, accessOf } from '../auth.js';
-import { noQuery, object, replies } from '../schemas.js';
+import { route } from '../route.js';
+import { object } from '../schemas.js';
 
 /**
  * What the caller's token may do, so a client can disable what it may not before a click fails:
@@ -8,17 +9,11 @@ import { noQuery, object, replies } from '../schemas.js';
  */
 export function whoamiRoutes(app: FastifyInstance, tokens: ApiTokens | undefined): void {
   const roleOf = accessOf(tokens);
-  app.get(
-    '/api/auth/whoami',
-    {
-      config: { access: 'read' },
-      schema: {
-        querystring: noQuery,
-        response: replies({
-          200: object({ access: { type: 'string', enum: ['open', 'read', 'admin'] } }, ['access']),
-        }),
-      },
-    },
-    async (request) => ({ access: roleOf(request.headers.authorization) }),
-  );
+  route(app, {
+    method: 'GET',
+    url: '/api/auth/whoami',
+    access: 'read',
+    reply: object({ access: { type: 'string', enum: ['open', 'read', 'admin'] } }, ['access']),
+    handler: async (request) => ({ access: roleOf(request.headers.authorization) }),
+  });
 }
