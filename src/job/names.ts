@@ -13,10 +13,15 @@ export const NAME_RULE = '1-100 characters of A-Z a-z 0-9 _ . : -';
 
 /** A jobId the caller chooses: not all digits, since generated ids are decimal integers. */
 export const CHOSEN_ID_SOURCE = `(?![0-9]+$)[${NAME_CHARS}]{1,128}`;
-/** A generated id: `n`, or `i~n` in partition i > 0 (see redis/keys.ts idPrefix). */
-export const GENERATED_ID_SOURCE = '(?:[0-9]{1,3}~)?[0-9]{1,20}';
+/**
+ * A generated id: `n`, or `i~n` from partition i > 0 (see redis/keys.ts idPrefix); partition 0
+ * generates plain numbers, as an unpartitioned queue does. Group 1 is the partition.
+ */
+const GENERATED_ID_SOURCE = '(?:([0-9]{1,3})~)?[0-9]{1,20}';
 /** Any job id: generated or chosen. */
 export const JOB_ID_PATTERN = `^(?:${GENERATED_ID_SOURCE}|${CHOSEN_ID_SOURCE})$`;
+
+export const GENERATED_ID = new RegExp(`^${GENERATED_ID_SOURCE}$`);
 
 const NAME = new RegExp(NAME_PATTERN);
 const CHOSEN_ID = new RegExp(`^${CHOSEN_ID_SOURCE}$`);

@@ -1,5 +1,6 @@
 import { ErrorCode, invalidOption, SluiceError } from '../errors.js';
 import { isValidJobId } from '../job/job-options.js';
+import { GENERATED_ID } from '../job/names.js';
 import { checkReplicas, type ReplicaWait } from '../job/replicas.js';
 import type { Connection, RedisClient } from '../redis/connection.js';
 import { connect } from '../redis/connection.js';
@@ -7,7 +8,6 @@ import type { QueueKeys } from '../redis/keys.js';
 import { checkPartitions, queueKeys } from '../redis/keys.js';
 import { KIB, MIB } from '../units.js';
 import { QueueLayout } from './layout.js';
-import { GENERATED_ID } from './partition-route.js';
 
 export interface QueueOptions {
   /** Redis URL, ioredis options, or a client to share (then close() leaves it open). */

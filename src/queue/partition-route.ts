@@ -1,10 +1,5 @@
 import slotOf from 'cluster-key-slot';
-
-/**
- * An id Sluice generated: a number, or `i~n` from partition i > 0 (partition 0 generates plain
- * numbers, as an unpartitioned queue does).
- */
-export const GENERATED_ID = /^(?:(\d{1,3})~)?\d{1,20}$/;
+import { GENERATED_ID } from '../job/names.js';
 
 /**
  * The partition that holds job `id` in a queue of `count` partitions. A generated id names its
