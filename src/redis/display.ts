@@ -1,3 +1,4 @@
+import { attemptOf } from '../job/attempt.js';
 import type { DeadLetter } from '../job/dead-letter.js';
 import { decodeErrorEntries } from '../job/failure.js';
 import type { JobInfo, JobState } from '../job/info.js';
@@ -67,7 +68,14 @@ export function toJobInfo(
   const entries = decodeErrorEntries(errors ?? null);
   const delivered = Math.abs(Number(deliveries ?? 0));
   return withOptional<JobInfo>(
-    { id, state, payload: d.payload, attempts: delivered - d.base, deliveries: delivered, errors: entries },
+    {
+      id,
+      state,
+      payload: d.payload,
+      attempts: attemptOf(delivered, d.base),
+      deliveries: delivered,
+      errors: entries,
+    },
     {
       raw: d.raw,
       options: d.options,
@@ -103,7 +111,7 @@ export function toDeadLetter(
     {
       id,
       payload: d.payload,
-      attempts: Math.abs(Number(deliveries ?? 0)) - d.base,
+      attempts: attemptOf(Math.abs(Number(deliveries ?? 0)), d.base),
       errors: list,
       reason: list.at(-1)?.reason,
       deadAt,
