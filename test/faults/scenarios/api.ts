@@ -1,6 +1,7 @@
 /** The operator API under hostile requests (T18) and oversized or poisoned bodies (T13's API half). */
 import { pino } from 'pino';
 import { startApiServer } from '../../../dist/api/server.js';
+import { REGISTRY_SWEPT } from '../../../dist/redis/keys.js';
 import { atMost, type Criterion, exactly } from '../lib/check.js';
 import type { Harness } from '../lib/harness.js';
 import type { Scenario } from '../lib/scenario.js';
@@ -27,8 +28,20 @@ async function probe(url: string, p: Probe): Promise<number> {
   return reply.status;
 }
 
+/**
+ * Waits for the server's one-off background sweep of older queues (queue-lookup.ts) to write its
+ * mark: a write of the server's own, at startup, that no request caused.
+ */
+async function sweepDone(h: Harness): Promise<void> {
+  for (const start = Date.now(); (await h.redis.exists(REGISTRY_SWEPT)) === 0; ) {
+    if (Date.now() - start > 10_000) throw new Error('the API server never finished its registry sweep');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Sends each request; each must get its status and leave Redis byte-for-byte as it was. */
 async function matrix(h: Harness, url: string, probes: readonly Probe[]): Promise<Criterion[]> {
+  await sweepDone(h);
   let wrongStatus = 0;
   let changed = 0;
   const misses: string[] = [];
