@@ -12,7 +12,7 @@ export const NAME_PATTERN = `^${NAME_SOURCE}$`;
 export const NAME_RULE = '1-100 characters of A-Z a-z 0-9 _ . : -';
 
 /** A jobId the caller chooses: not all digits, since generated ids are decimal integers. */
-export const CHOSEN_ID_SOURCE = `(?![0-9]+$)[${NAME_CHARS}]{1,128}`;
+const CHOSEN_ID_SOURCE = `(?![0-9]+$)[${NAME_CHARS}]{1,128}`;
 /**
  * A generated id: `n`, or `i~n` from partition i > 0 (see redis/keys.ts idPrefix); partition 0
  * generates plain numbers, as an unpartitioned queue does. Group 1 is the partition.
